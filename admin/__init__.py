@@ -1,0 +1,1 @@
+"""The admin node: the SQLite source of truth, the `innovatum-admin` CLI, importers, publisher, fleet."""

@@ -1,0 +1,1 @@
+"""Content rules: validation and the writes that go through `admin.store.changes.transaction`."""

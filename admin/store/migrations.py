@@ -1,0 +1,249 @@
+"""Schema migrations, tracked in the database itself (table `migrations`), applied in order on open.
+
+Append new migrations at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+_V1_CONTENT = """
+CREATE TABLE tenants (
+    slug TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    description_sv TEXT NOT NULL DEFAULT '',
+    description_en TEXT NOT NULL DEFAULT '',
+    category TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '[]',
+    floor INTEGER,
+    room TEXT NOT NULL DEFAULT '',
+    website TEXT NOT NULL DEFAULT '',
+    contact TEXT NOT NULL DEFAULT '',
+    hiring INTEGER NOT NULL DEFAULT 0,
+    hiring_url TEXT NOT NULL DEFAULT '',
+    visible INTEGER NOT NULL DEFAULT 1,
+    demo INTEGER NOT NULL DEFAULT 0,
+    logo BLOB,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE partners (
+    slug TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT '',
+    description_sv TEXT NOT NULL DEFAULT '',
+    description_en TEXT NOT NULL DEFAULT '',
+    category TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '[]',
+    floor INTEGER,
+    room TEXT NOT NULL DEFAULT '',
+    website TEXT NOT NULL DEFAULT '',
+    contact TEXT NOT NULL DEFAULT '',
+    hiring INTEGER NOT NULL DEFAULT 0,
+    hiring_url TEXT NOT NULL DEFAULT '',
+    visible INTEGER NOT NULL DEFAULT 1,
+    demo INTEGER NOT NULL DEFAULT 0,
+    logo BLOB,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    title_sv TEXT NOT NULL,
+    title_en TEXT NOT NULL DEFAULT '',
+    description_sv TEXT NOT NULL DEFAULT '',
+    description_en TEXT NOT NULL DEFAULT '',
+    start TEXT NOT NULL,
+    "end" TEXT NOT NULL,
+    all_day INTEGER NOT NULL DEFAULT 0,
+    place TEXT NOT NULL DEFAULT '',
+    audience TEXT NOT NULL DEFAULT '',
+    registration_url TEXT NOT NULL DEFAULT '',
+    capacity INTEGER,
+    "full" INTEGER NOT NULL DEFAULT 0,
+    cancelled INTEGER NOT NULL DEFAULT 0,
+    source TEXT NOT NULL DEFAULT 'manual',
+    source_uid TEXT,
+    recurrence_id TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (source, source_uid, recurrence_id)
+);
+CREATE TABLE rooms (
+    slug TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    floor INTEGER,
+    capacity INTEGER,
+    description_sv TEXT NOT NULL DEFAULT '',
+    description_en TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE bookings (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    room TEXT NOT NULL REFERENCES rooms(slug) ON DELETE RESTRICT,
+    start TEXT NOT NULL,
+    "end" TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    organiser TEXT NOT NULL DEFAULT '',
+    private INTEGER NOT NULL DEFAULT 0,
+    source TEXT NOT NULL DEFAULT 'manual',
+    source_uid TEXT,
+    recurrence_id TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (source, source_uid, recurrence_id)
+);
+CREATE INDEX bookings_room_start ON bookings(room, start);
+CREATE TABLE announcements (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    text_sv TEXT NOT NULL,
+    text_en TEXT NOT NULL DEFAULT '',
+    priority TEXT NOT NULL CHECK (priority IN ('info', 'warning', 'emergency')),
+    start TEXT,
+    until TEXT,
+    target TEXT NOT NULL DEFAULT 'all',
+    retracted INTEGER NOT NULL DEFAULT 0,
+    created_by TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE TABLE kiosks (
+    id TEXT PRIMARY KEY,
+    "group" TEXT NOT NULL DEFAULT '',
+    location TEXT NOT NULL DEFAULT '',
+    password TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT '',
+    key TEXT NOT NULL DEFAULT '',
+    rev INTEGER,
+    detail TEXT NOT NULL DEFAULT ''
+);
+-- One row per committed content transaction; AUTOINCREMENT makes revisions strictly increasing and
+-- never reused, even after the newest one is deleted.
+CREATE TABLE revisions (
+    rev INTEGER PRIMARY KEY AUTOINCREMENT,
+    prev INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    summary TEXT NOT NULL DEFAULT '',
+    published INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX revisions_unpublished ON revisions(published, rev);
+-- The outbox: the records each revision changed, written in the same transaction as the change.
+CREATE TABLE outbox (
+    rev INTEGER NOT NULL REFERENCES revisions(rev),
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    op TEXT NOT NULL CHECK (op IN ('upsert', 'delete')),
+    data TEXT,
+    PRIMARY KEY (rev, seq)
+);
+-- What the kiosks should hold now: one row per record ever published, tombstones included, so a
+-- deletion stays signed and retained and a replayed older version can be recognised as stale.
+CREATE TABLE sync_state (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    rev INTEGER NOT NULL,
+    op TEXT NOT NULL CHECK (op IN ('upsert', 'delete')),
+    data TEXT,
+    PRIMARY KEY (kind, key)
+);
+"""
+
+_V2_FLEET = """
+ALTER TABLE kiosks ADD COLUMN online INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE kiosks ADD COLUMN applied_rev INTEGER;
+ALTER TABLE kiosks ADD COLUMN version TEXT NOT NULL DEFAULT '';
+ALTER TABLE kiosks ADD COLUMN uptime REAL;
+ALTER TABLE kiosks ADD COLUMN screen TEXT NOT NULL DEFAULT '';
+ALTER TABLE kiosks ADD COLUMN last_seen TEXT;
+CREATE TABLE announcement_acks (
+    announcement_id INTEGER NOT NULL,
+    kiosk_id TEXT NOT NULL,
+    shown_at TEXT NOT NULL,
+    PRIMARY KEY (announcement_id, kiosk_id)
+);
+"""
+
+_V3_CALENDARS = """
+CREATE TABLE calendars (
+    name TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('events', 'bookings')),
+    room TEXT REFERENCES rooms(slug),
+    every_minutes INTEGER NOT NULL DEFAULT 15,
+    etag TEXT,
+    last_modified TEXT,
+    last_polled TEXT,
+    last_ok TEXT,
+    last_error TEXT,
+    created_at TEXT NOT NULL
+);
+"""
+
+
+def _script(sql: str) -> Callable[[sqlite_utils.Database], None]:
+    def apply(db: sqlite_utils.Database) -> None:
+        for statement in sql.split(";\n"):
+            if statement.strip():
+                db.execute(statement)
+
+    return apply
+
+
+#: (version, name, apply). Each runs in its own transaction together with its `migrations` row.
+MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
+    (1, "content tables, audit, revisions and outbox", _script(_V1_CONTENT)),
+    (2, "fleet status and announcement acknowledgements", _script(_V2_FLEET)),
+    (3, "calendar feeds", _script(_V3_CALENDARS)),
+]
+
+LATEST = MIGRATIONS[-1][0]
+
+
+def applied_versions(db: sqlite_utils.Database) -> set[int]:
+    if "migrations" not in db.table_names():
+        return set()
+    return {row[0] for row in db.execute("SELECT version FROM migrations").fetchall()}
+
+
+def migrate(db: sqlite_utils.Database, *, upto: int | None = None) -> list[int]:
+    """Apply every migration not yet recorded (up to `upto`); returns the versions applied now."""
+    conn = db.conn
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS migrations "
+        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    done: list[int] = []
+    for version, name, apply in MIGRATIONS:
+        if upto is not None and version > upto:
+            break
+        if version in applied_versions(db):
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the write lock.
+            if version in applied_versions(db):
+                conn.execute("ROLLBACK")
+                continue
+            apply(db)
+            conn.execute(
+                "INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (version, name, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        done.append(version)
+    return done

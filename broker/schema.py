@@ -1,0 +1,198 @@
+"""Versioned message bodies and the records they carry.
+
+A body is the JSON inside a signed envelope. Version 1 knows three types:
+
+- ``state``:  the current state of one record, retained on ``state/<kind>/<key>``.
+- ``change``: one committed admin transaction (or one part of it), on ``changes``, in revision order.
+- ``head``:   the manifest, retained on ``head``: revision, live record count and set digest.
+
+Record payloads use the same field names as ``innovatum-admin ... --json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from broker.envelope import Rejected
+
+SCHEMA_VERSION = 1
+
+KINDS: tuple[str, ...] = ("tenant", "partner", "event", "room", "booking", "announcement", "logo")
+
+_STR = (str,)
+_OPT_STR = (str, type(None))
+_OPT_INT = (int, type(None))
+_BOOL = (bool,)
+
+#: The fields a kiosk relies on, with the types it accepts. Extra fields are ignored (forward compatible).
+RECORD_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
+    "tenant": {"slug": _STR, "name": _STR, "visible": _BOOL},
+    "partner": {"slug": _STR, "name": _STR, "visible": _BOOL},
+    "event": {"id": (int,), "title_sv": _STR, "start": _STR, "end": _STR},
+    "room": {"slug": _STR, "name": _STR},
+    "booking": {"id": (int,), "room": _STR, "start": _STR, "end": _STR, "private": _BOOL},
+    "announcement": {"id": (int,), "text_sv": _STR, "priority": _STR, "target": _STR},
+    "logo": {"owner": _STR, "mime": _STR, "data": _STR},
+}
+
+PRIORITIES = ("info", "warning", "emergency")
+
+
+def validate_record(kind: str, data: Any) -> dict[str, Any]:
+    if kind not in RECORD_FIELDS:
+        raise Rejected("malformed", f"unknown kind {kind!r}")
+    if not isinstance(data, dict):
+        raise Rejected("malformed", f"{kind} data is not an object")
+    for field, types in RECORD_FIELDS[kind].items():
+        value = data.get(field)
+        # bool is an int in Python; an id of True is not an id.
+        if not isinstance(value, types) or (types == (int,) and isinstance(value, bool)):
+            raise Rejected("malformed", f"{kind}.{field} missing or of the wrong type")
+    if kind == "announcement" and data["priority"] not in PRIORITIES:
+        raise Rejected("malformed", f"unknown priority {data['priority']!r}")
+    return data
+
+
+def _int(body: Mapping[str, Any], name: str, minimum: int = 0) -> int:
+    value = body.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise Rejected("malformed", f"{name} missing or not an integer >= {minimum}")
+    return value
+
+
+def _check_version(body: Mapping[str, Any], expected_type: str) -> None:
+    if body.get("v") != SCHEMA_VERSION:
+        raise Rejected("wrong_version", f"schema version {body.get('v')!r}")
+    if body.get("type") != expected_type:
+        raise Rejected("malformed", f"expected a {expected_type} message, got {body.get('type')!r}")
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    kind: str
+    key: str
+    op: str  # "upsert" or "delete"
+    data: dict[str, Any] | None
+
+    def body(self) -> dict[str, Any]:
+        return {"kind": self.kind, "key": self.key, "op": self.op, "data": self.data}
+
+
+def parse_record(raw: Any) -> RecordChange:
+    if not isinstance(raw, dict):
+        raise Rejected("malformed", "record is not an object")
+    kind, key, op = raw.get("kind"), raw.get("key"), raw.get("op")
+    if kind not in KINDS:
+        raise Rejected("malformed", f"unknown kind {kind!r}")
+    if not isinstance(key, str) or not key or "/" in key or len(key) > 128:
+        raise Rejected("malformed", "bad record key")
+    if op == "delete":
+        return RecordChange(kind, key, op, None)
+    if op != "upsert":
+        raise Rejected("malformed", f"unknown op {op!r}")
+    return RecordChange(kind, key, op, validate_record(kind, raw.get("data")))
+
+
+@dataclass(frozen=True)
+class StateMessage:
+    rev: int
+    record: RecordChange
+
+    def body(self) -> dict[str, Any]:
+        return {"v": SCHEMA_VERSION, "type": "state", "rev": self.rev, **self.record.body()}
+
+
+@dataclass(frozen=True)
+class ChangeMessage:
+    rev: int
+    prev: int
+    part: int
+    parts: int
+    at: str
+    records: tuple[RecordChange, ...]
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "v": SCHEMA_VERSION,
+            "type": "change",
+            "rev": self.rev,
+            "prev": self.prev,
+            "part": self.part,
+            "parts": self.parts,
+            "at": self.at,
+            "records": [r.body() for r in self.records],
+        }
+
+
+@dataclass(frozen=True)
+class HeadMessage:
+    rev: int
+    count: int
+    digest: str
+    at: str
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "v": SCHEMA_VERSION,
+            "type": "head",
+            "rev": self.rev,
+            "count": self.count,
+            "digest": self.digest,
+            "at": self.at,
+        }
+
+
+def parse_state(body: Mapping[str, Any], kind: str, key: str) -> StateMessage:
+    _check_version(body, "state")
+    record = parse_record(body)
+    if (record.kind, record.key) != (kind, key):
+        raise Rejected("malformed", "record does not match its topic")
+    return StateMessage(_int(body, "rev", 1), record)
+
+
+def parse_change(body: Mapping[str, Any]) -> ChangeMessage:
+    _check_version(body, "change")
+    rev, prev = _int(body, "rev", 1), _int(body, "prev", 0)
+    part, parts = _int(body, "part", 0), _int(body, "parts", 1)
+    if prev >= rev or part >= parts:
+        raise Rejected("malformed", "inconsistent revision or part numbers")
+    records = body.get("records")
+    if not isinstance(records, list):
+        raise Rejected("malformed", "records is not a list")
+    at = body.get("at")
+    return ChangeMessage(
+        rev, prev, part, parts, at if isinstance(at, str) else "", tuple(parse_record(r) for r in records)
+    )
+
+
+def parse_head(body: Mapping[str, Any]) -> HeadMessage:
+    _check_version(body, "head")
+    digest = body.get("digest")
+    if not isinstance(digest, str) or len(digest) != 64:
+        raise Rejected("malformed", "bad digest")
+    at = body.get("at")
+    return HeadMessage(
+        _int(body, "rev", 0), _int(body, "count", 0), digest, at if isinstance(at, str) else ""
+    )
+
+
+# --- the set digest -------------------------------------------------------------------------------
+# A sum of per-record hashes modulo 2**256: independent of order and updatable one record at a time,
+# so the admin and every kiosk can compute it over their own tables and compare with the head.
+
+_MOD = 1 << 256
+
+
+def record_hash(kind: str, key: str, rev: int) -> int:
+    return int.from_bytes(hashlib.sha256(f"{kind}\n{key}\n{rev}".encode()).digest(), "big")
+
+
+def set_digest(live: Iterable[tuple[str, str, int]]) -> str:
+    """Digest of the live (not deleted) records, each as (kind, key, rev)."""
+    total = 0
+    for kind, key, rev in live:
+        total = (total + record_hash(kind, key, rev)) % _MOD
+    return f"{total:064x}"

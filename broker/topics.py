@@ -1,0 +1,65 @@
+"""The topic scheme. One prefix, versioned, so a future protocol can run beside this one."""
+
+from __future__ import annotations
+
+import re
+
+PREFIX = "innovatum/v1"
+
+#: Retained, signed: the current state of one record (or its signed tombstone).
+STATE_PREFIX = f"{PREFIX}/state"
+STATE_ALL = f"{STATE_PREFIX}/#"
+#: Not retained, signed: one committed admin transaction (possibly split in parts), in revision order.
+CHANGES = f"{PREFIX}/changes"
+#: Retained, signed: the manifest (revision, record count, digest) a kiosk checks its replica against.
+HEAD = f"{PREFIX}/head"
+#: Retained, unsigned, written only by the kiosk itself (ACL): online/offline, applied revision, screen.
+STATUS_PREFIX = f"{PREFIX}/status"
+STATUS_ALL = f"{STATUS_PREFIX}/+"
+#: Not retained: a kiosk acknowledges that it showed an announcement.
+ACK_PREFIX = f"{PREFIX}/ack"
+ACK_ALL = f"{ACK_PREFIX}/+"
+#: A tenant's own edit requests (moderated on the admin node).
+REQUEST_PREFIX = f"{PREFIX}/request"
+
+_SAFE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def safe_id(value: str) -> str:
+    """Identifiers become topic levels and broker user names, so they must not carry / + # or spaces."""
+    if not _SAFE.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid identifier (lower-case letters, digits, - and _, at most 64, "
+            "starting with a letter or digit)"
+        )
+    return value
+
+
+def state(kind: str, key: str) -> str:
+    return f"{STATE_PREFIX}/{kind}/{key}"
+
+
+def parse_state(topic: str) -> tuple[str, str] | None:
+    """(kind, key) of a state topic, or None when the topic is not one."""
+    if not topic.startswith(STATE_PREFIX + "/"):
+        return None
+    rest = topic[len(STATE_PREFIX) + 1 :].split("/")
+    if len(rest) != 2 or not rest[0] or not rest[1]:
+        return None
+    return rest[0], rest[1]
+
+
+def status(kiosk_id: str) -> str:
+    return f"{STATUS_PREFIX}/{kiosk_id}"
+
+
+def ack(kiosk_id: str) -> str:
+    return f"{ACK_PREFIX}/{kiosk_id}"
+
+
+def request(tenant_slug: str) -> str:
+    return f"{REQUEST_PREFIX}/{tenant_slug}"
+
+
+def last_level(topic: str) -> str:
+    return topic.rsplit("/", 1)[-1]

@@ -1,0 +1,48 @@
+"""The replica's tables. The UI reads `records` (deleted = 0) and `search`; only the sync client writes."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    rev INTEGER NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0,   -- tombstones stay, so an older replayed version stays stale
+    data TEXT,                            -- the record's JSON (same fields as `innovatum-admin --json`)
+    PRIMARY KEY (kind, key)
+);
+CREATE INDEX IF NOT EXISTS records_kind ON records(kind, deleted);
+-- Full-text search over tenants and partners; diacritics-insensitive so 'hogskolan' finds 'Högskolan'.
+CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
+    kind UNINDEXED, key UNINDEXED, name, body,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
+);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS dropped (reason TEXT PRIMARY KEY, count INTEGER NOT NULL);
+-- A snapshot being assembled from retained state messages during bootstrap/recovery; invisible to the UI.
+CREATE TABLE IF NOT EXISTS staging (
+    kind TEXT NOT NULL, key TEXT NOT NULL, rev INTEGER NOT NULL, deleted INTEGER NOT NULL, data TEXT,
+    PRIMARY KEY (kind, key)
+);
+"""
+
+SEARCHABLE_KINDS = ("tenant", "partner")
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """WAL lets the UI read a consistent snapshot while the sync client commits the next one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if readonly:
+        conn = sqlite3.connect(
+            f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False, timeout=10.0
+        )
+    else:
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10.0)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.executescript(SCHEMA)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    return conn
