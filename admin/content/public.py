@@ -41,7 +41,8 @@ def tenant(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def partner(row: dict[str, Any]) -> dict[str, Any]:
-    return {**_listing(row), "kind": row.get("kind") or ""}
+    extra = {name: row.get(name) or "" for name in ("kind", "address", "hours_sv", "hours_en")}
+    return {**_listing(row), **extra}
 
 
 def event(row: dict[str, Any]) -> dict[str, Any]:

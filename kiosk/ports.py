@@ -1,0 +1,35 @@
+"""The seam between the screen and the sync client.
+
+The UI never talks MQTT (import-linter enforces it); the composition root (`kiosk.cli`) hands the app
+an object with this shape. Callbacks arrive on the sync client's threads, so the app must only
+`post_message` from them, never touch widgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+SyncEventKind = Literal["applied", "online", "offline"]
+
+
+@dataclass(frozen=True)
+class SyncEvent:
+    kind: SyncEventKind
+    revision: int
+    at: datetime
+
+
+class SyncPort(Protocol):
+    def start(self, on_event: Callable[[SyncEvent], None]) -> None:
+        """Begin syncing in the background; `on_event` is called from background threads."""
+
+    def stop(self) -> None: ...
+
+    def report_screen(self, screen: str) -> None:
+        """Which screen is shown, for `innovatum-admin kiosks`."""
+
+    def acknowledge(self, announcement_id: int) -> None:
+        """An announcement was displayed (announcements are acknowledged once per kiosk)."""
