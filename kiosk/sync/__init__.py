@@ -1,0 +1,1 @@
+"""The kiosk sync client: MQTT in, verified updates applied to the replica. Never imports Textual."""

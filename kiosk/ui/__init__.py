@@ -1,0 +1,1 @@
+"""The Textual lobby screen. Reads the replica; never talks MQTT."""
