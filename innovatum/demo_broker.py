@@ -1,0 +1,72 @@
+"""The demo's broker: Mosquitto with the project's own generated config when it is installed (the real
+thing), otherwise the embedded broker (a convenience for a laptop without Mosquitto)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from broker.embedded import EmbeddedBroker
+
+
+@dataclass
+class DemoBroker:
+    url: str
+    description: str
+    stop: Callable[[], None]
+
+
+def _mosquitto_binary() -> str | None:
+    return shutil.which("mosquitto") or next(
+        (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if Path(p).exists()), None
+    )
+
+
+def _wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise click.ClickException(f"mosquitto exited at start (see {log})")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise click.ClickException(f"mosquitto did not listen on port {port} within 10 s (see {log})")
+
+
+def start_broker(kind: str, db: Path, data_dir: Path, port: int, admin: Callable[..., None]) -> DemoBroker:
+    binary = _mosquitto_binary() if kind in ("auto", "mosquitto") else None
+    if kind == "mosquitto" and binary is None:
+        raise click.ClickException(
+            "--broker mosquitto: no mosquitto binary found (apt-get install mosquitto)"
+        )
+    url = f"mqtt://127.0.0.1:{port}"
+    if binary is None:
+        embedded = EmbeddedBroker("127.0.0.1", port).start()
+        return DemoBroker(url, "Embedded broker", embedded.stop)
+    conf_dir = data_dir / "mosquitto"
+    admin(db, "broker-config", "--out", str(conf_dir), "--port", str(port), "--bind", "127.0.0.1")
+    log = data_dir / "mosquitto.log"
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [binary, "-c", str(conf_dir / "mosquitto.conf")], stdout=out, stderr=subprocess.STDOUT
+        )
+    _wait_listening(port, process, log)
+
+    def stop() -> None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+    return DemoBroker(url, "Mosquitto", stop)
