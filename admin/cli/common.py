@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import getpass
+import json
 import os
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,15 +14,42 @@ from typing import Any, NoReturn
 
 import click
 import sqlite_utils
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
+from admin.content.validate import Invalid
 from admin.store import db as store_db
+from broker.times import STOCKHOLM, parse_iso
 
 
 class UserError(click.ClickException):
     """A mistake the operator can fix: printed as one line on stderr, exit status 1, nothing changed."""
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        # One line even if an underlying message (an OS or SQLite error) carries a line break.
+        click.echo(f"error: {' '.join(self.format_message().split())}", err=True)
+
+
+class OneLineUsageError(click.UsageError):
+    """click's usage errors print the usage block too; operators and scripts get one line instead."""
+
+    def show(self, file: Any = None) -> None:
+        hint = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
+        message = " ".join(self.format_message().split())  # click's Choice errors span lines
+        click.echo(f"error: {message}{hint}", err=True)
+
+    @staticmethod
+    @contextmanager
+    def converting() -> Iterator[None]:
+        try:
+            yield
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # a bare group name: its help is the useful answer
+        except OneLineUsageError:
+            raise
+        except click.UsageError as exc:
+            raise OneLineUsageError(exc.format_message(), exc.ctx) from None
 
 
 def fail(message: str) -> NoReturn:
@@ -57,3 +86,67 @@ def default_actor() -> str:
         return os.environ.get("INNOVATUM_ACTOR") or getpass.getuser()
     except Exception:
         return "unknown"
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the content layer's `Invalid` (and a busy or broken database) into one-line errors."""
+    try:
+        yield
+    except Invalid as exc:
+        fail(str(exc))
+    except sqlite3.OperationalError as exc:
+        fail(f"database error: {exc}")
+    except sqlite3.IntegrityError as exc:
+        fail(f"rejected by the database: {exc}")
+
+
+# --- output ------------------------------------------------------------------------------------------
+
+
+def print_json(items: Iterable[dict[str, Any]]) -> None:
+    """The --json form: one JSON array of objects, UTF-8, stable key order."""
+    click.echo(json.dumps(list(items), ensure_ascii=False, indent=2))
+
+
+def console() -> Console:
+    # Wide enough for a table when stdout is a pipe, and no colour codes in that case.
+    return Console(soft_wrap=False, highlight=False, width=None if os.isatty(1) else 160)
+
+
+def cell(value: Any) -> Text:
+    """Tenants' text is untrusted: always a Text, so `[bold]` or `[link=...]` is shown literally."""
+    if value is None:
+        return Text("")
+    if isinstance(value, bool):
+        return Text("yes" if value else "no")
+    return Text(str(value))
+
+
+def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
+    result = Table(title=title, title_justify="left", show_lines=False)
+    for column in columns:
+        result.add_column(column, overflow="fold")
+    for row in rows:
+        result.add_row(*(cell(value) for value in row))
+    return result
+
+
+def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    console().print(table(title, columns, rows))
+
+
+def local_time(value: str | None) -> str:
+    """A stored ISO time as Stockholm wall-clock time for people: 2026-12-01 18:00."""
+    if not value:
+        return ""
+    return parse_iso(value).astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+def say(message: str) -> None:
+    """A confirmation for people (stdout), e.g. which revision a change became."""
+    click.echo(message)
+
+
+def revision_note(rev: int | None) -> str:
+    return f"revision {rev}" if rev is not None else "no new revision: nothing changed"

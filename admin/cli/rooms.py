@@ -1,1 +1,159 @@
-"""Stub: filled in by its owner."""
+"""`room ...` and `booking ...`: the project arena. The calendars module adds `booking import-ics`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from admin.cli.common import (
+    Context,
+    local_time,
+    pass_context,
+    print_json,
+    print_table,
+    revision_note,
+    say,
+    user_errors,
+)
+from admin.content import rooms as content
+
+_JSON_HELP = "A JSON array of objects (keys: the option names)."
+
+
+@click.group("room")
+def room() -> None:
+    """Project-arena rooms that can be booked."""
+
+
+@room.command("add")
+@click.argument("slug")
+@click.option("--name", required=True, help="Name as shown on the room board.")
+@click.option("--floor", type=int, metavar="N", help="Floor number.")
+@click.option("--capacity", type=int, metavar="N", help="Number of seats.")
+@click.option("--description-sv", help="Description in Swedish.")
+@click.option("--description-en", help="Description in English.")
+@pass_context
+def room_add(ctx: Context, slug: str, **options: Any) -> None:
+    """Add a room. SLUG is its short id: lower-case letters, digits, - and _."""
+    values = {k: v for k, v in options.items() if v is not None}
+    with user_errors(), ctx.database() as db:
+        outcome = content.add_room(db, ctx.actor, slug, values)
+    say(f"added room {slug} ({revision_note(outcome.rev)})")
+
+
+@room.command("edit")
+@click.argument("slug")
+@click.option("--name", help="Name as shown on the room board.")
+@click.option("--floor", type=int, metavar="N", help="Floor number.")
+@click.option("--capacity", type=int, metavar="N", help="Number of seats.")
+@click.option("--description-sv", help="Description in Swedish.")
+@click.option("--description-en", help="Description in English.")
+@pass_context
+def room_edit(ctx: Context, slug: str, **options: Any) -> None:
+    """Change some fields of a room."""
+    values = {k: v for k, v in options.items() if v is not None}
+    with user_errors(), ctx.database() as db:
+        outcome = content.edit_room(db, ctx.actor, slug, values)
+    say(f"{outcome.action} room {slug} ({revision_note(outcome.rev)})")
+
+
+@room.command("remove")
+@click.argument("slug")
+@pass_context
+def room_remove(ctx: Context, slug: str) -> None:
+    """Remove a room that has no bookings left."""
+    with user_errors(), ctx.database() as db:
+        outcome = content.remove_room(db, ctx.actor, slug)
+    say(f"removed room {slug} ({revision_note(outcome.rev)})")
+
+
+@room.command("list")
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
+@pass_context
+def room_list(ctx: Context, as_json: bool) -> None:
+    """All rooms."""
+    with user_errors(), ctx.database() as db:
+        rows = [content.room_json(row) for row in content.list_rooms(db)]
+    if as_json:
+        print_json(rows)
+        return
+    columns = ["slug", "name", "floor", "capacity"]
+    print_table(f"{len(rows)} rooms", columns, [[r[c] for c in columns] for r in rows])
+
+
+@click.group("booking")
+def booking() -> None:
+    """Bookings of project-arena rooms (no two in one room at the same time)."""
+
+
+@booking.command("add")
+@click.option("--room", "room_slug", required=True, metavar="SLUG", help="The room.")
+@click.option("--start", required=True, metavar="ISO", help="Start, e.g. 2026-12-01T09:00 (Stockholm).")
+@click.option("--end", required=True, metavar="ISO", help="End; must be after the start.")
+@click.option("--title", required=True, help="What the room is booked for.")
+@click.option("--organiser", help="Who booked it.")
+@click.option("--private", is_flag=True, help="Screens show only 'Bokad'/'Booked', not the title.")
+@pass_context
+def booking_add(
+    ctx: Context, room_slug: str, start: str, end: str, title: str, organiser: str | None, private: bool
+) -> None:
+    """Book a room; prints the booking's id."""
+    values: dict[str, Any] = {
+        "room": room_slug,
+        "start": start,
+        "end": end,
+        "title": title,
+        "private": private,
+    }
+    if organiser is not None:
+        values["organiser"] = organiser
+    with user_errors(), ctx.database() as db:
+        booking_id, outcome = content.add_booking(db, ctx.actor, values)
+    say(f"added booking {booking_id} ({revision_note(outcome.rev)})")
+
+
+@booking.command("remove")
+@click.argument("booking_id", metavar="ID", type=int)
+@pass_context
+def booking_remove(ctx: Context, booking_id: int) -> None:
+    """Cancel a booking."""
+    with user_errors(), ctx.database() as db:
+        outcome = content.remove_booking(db, ctx.actor, booking_id)
+    say(f"removed booking {booking_id} ({revision_note(outcome.rev)})")
+
+
+@booking.command("list")
+@click.option("--room", "room_slug", metavar="SLUG", help="Only this room's bookings.")
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP + " Private titles included.")
+@pass_context
+def booking_list(ctx: Context, room_slug: str | None, as_json: bool) -> None:
+    """Bookings by start time (all rooms, or one)."""
+    with user_errors(), ctx.database() as db:
+        if room_slug is not None:
+            content.require_room(db, room_slug)
+        rows = [content.booking_json(row) for row in content.list_bookings(db, room_slug)]
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        f"{len(rows)} bookings",
+        ["id", "room", "start", "end", "title", "private", "source"],
+        [
+            [
+                r["id"],
+                r["room"],
+                local_time(r["start"]),
+                local_time(r["end"]),
+                r["title"],
+                r["private"],
+                r["source"],
+            ]
+            for r in rows
+        ],
+    )
+
+
+def register(main: click.Group) -> None:
+    main.add_command(room)
+    main.add_command(booking)

@@ -1,0 +1,151 @@
+"""Checking what people type (and what import files contain) before it reaches the database.
+
+Tenants' text is untrusted and ends up on public screens and in terminals, so every text is checked for
+control characters (C0, DEL and C1: terminal escapes start with them) and for a length limit. Each check
+raises `Invalid` with a message that names the field, fit to be shown to the user as one line.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from broker import topics
+from broker.times import parse_iso, to_iso
+
+
+class Invalid(ValueError):
+    """Input a person can correct; the message is one line that names the field and the problem."""
+
+
+#: Length limits, in characters.
+NAME_MAX = 120
+TITLE_MAX = 200
+SHORT_MAX = 200
+DESCRIPTION_MAX = 2000
+ANNOUNCEMENT_MAX = 500
+URL_MAX = 500
+
+# C0 controls, DEL and C1 controls. Newlines and tabs are refused too: every text here is shown on one
+# line or re-flowed by the kiosk, and a stray \r or \t from a spreadsheet is a mistake worth reporting.
+# Also the Unicode line/paragraph separators and the bidirectional overrides and isolates, which can make
+# a listing display as something other than what it says ("Trojan Source").
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def text(value: object, field: str, limit: int, *, required: bool = False) -> str:
+    """A one-line text: no control characters, at most `limit` characters, trimmed."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise Invalid(f"{field} must be text, not {type(value).__name__}")
+    bad = _CONTROL.search(value)
+    if bad:
+        raise Invalid(f"{field} contains a control character (U+{ord(bad.group()):04X})")
+    value = value.strip()
+    if len(value) > limit:
+        raise Invalid(f"{field} is {len(value)} characters long; the limit is {limit}")
+    if required and not value:
+        raise Invalid(f"{field} must not be empty")
+    return value
+
+
+def slug(value: object, field: str = "slug") -> str:
+    """Slugs become MQTT topic levels and broker user names, hence broker.topics.safe_id's rules."""
+    if not isinstance(value, str):
+        raise Invalid(f"{field} must be text")
+    try:
+        return topics.safe_id(value)
+    except ValueError as exc:
+        raise Invalid(f"{field}: {exc}") from None
+
+
+def url(value: object, field: str) -> str:
+    """An http(s) URL with a host, or empty. Visitors scan it as a QR code, so nothing else is safe."""
+    cleaned = text(value, field, URL_MAX)
+    if not cleaned:
+        return ""
+    if " " in cleaned:
+        raise Invalid(f"{field} {cleaned!r} contains a space")
+    try:
+        parts = urlsplit(cleaned)
+        host = parts.hostname
+        parts.port  # noqa: B018 -- raises ValueError for a port out of range
+    except ValueError:
+        raise Invalid(f"{field} {cleaned!r} is not a valid URL") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise Invalid(f"{field} {cleaned!r} is not an http(s) URL")
+    if not host:
+        raise Invalid(f"{field} {cleaned!r} has no host name")
+    return cleaned
+
+
+def integer(value: object, field: str, *, minimum: int = 0, maximum: int = 1_000_000) -> int | None:
+    """An optional whole number in a range; an empty text means "not set"."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise Invalid(f"{field} must be a whole number")
+    if isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            raise Invalid(f"{field} {value!r} is not a whole number") from None
+    if not isinstance(value, int):
+        raise Invalid(f"{field} must be a whole number")
+    if not minimum <= value <= maximum:
+        raise Invalid(f"{field} must be between {minimum} and {maximum}, not {value}")
+    return value
+
+
+_TRUE = {"1", "true", "yes", "y", "ja", "x"}
+_FALSE = {"", "0", "false", "no", "n", "nej"}
+
+
+def flag(value: object, field: str) -> bool:
+    """A yes/no value as a CLI flag, a JSON boolean or a spreadsheet cell (yes/no, true/false, 1/0)."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+    raise Invalid(f"{field} {value!r} is not yes/no")
+
+
+def time(value: object, field: str) -> str:
+    """An ISO 8601 time, stored with its offset in Stockholm time (naive input is Stockholm time)."""
+    if isinstance(value, datetime):
+        return to_iso(value)
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid(f"{field} must be an ISO 8601 time (for example 2026-12-01T18:00)")
+    try:
+        return to_iso(parse_iso(value))
+    except ValueError as exc:
+        raise Invalid(f"{field}: {exc}") from None
+
+
+def end_after_start(start: str, end: str, *, what: str = "end") -> None:
+    if parse_iso(end) <= parse_iso(start):
+        raise Invalid(f"{what} {end} is not after start {start}")
+
+
+def tags(value: object, field: str = "tags") -> list[str]:
+    """Tags as a list, or a comma-separated text (from the CLI or a spreadsheet)."""
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list):
+        raise Invalid(f"{field} must be a list or comma-separated text")
+    cleaned = [text(item, field, 40) for item in items]
+    result = [tag for tag in cleaned if tag]
+    if len(result) > 20:
+        raise Invalid(f"{field}: at most 20 tags, not {len(result)}")
+    return result
