@@ -179,17 +179,32 @@ CREATE TABLE announcement_acks (
 """
 
 _V3_CALENDARS = """
+-- A feed's name is also the `source` of the events or bookings it imports.
 CREATE TABLE calendars (
     name TEXT PRIMARY KEY,
     url TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('events', 'bookings')),
     room TEXT REFERENCES rooms(slug),
-    every_minutes INTEGER NOT NULL DEFAULT 15,
+    every_minutes INTEGER NOT NULL DEFAULT 15 CHECK (every_minutes >= 1),
+    days INTEGER NOT NULL DEFAULT 60 CHECK (days >= 1),
     etag TEXT,
     last_modified TEXT,
     last_polled TEXT,
     last_ok TEXT,
     last_error TEXT,
+    last_summary TEXT NOT NULL DEFAULT '',
+    digest TEXT,
+    created_at TEXT NOT NULL,
+    CHECK ((kind = 'bookings') = (room IS NOT NULL))
+);
+"""
+
+_V4_BROKER_ACCOUNTS = """
+CREATE TABLE broker_accounts (
+    username TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'tenant')),
+    subject TEXT NOT NULL DEFAULT '',
+    password TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
 """
@@ -209,6 +224,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "content tables, audit, revisions and outbox", _script(_V1_CONTENT)),
     (2, "fleet status and announcement acknowledgements", _script(_V2_FLEET)),
     (3, "calendar feeds", _script(_V3_CALENDARS)),
+    (4, "broker accounts of the admin node and the tenants", _script(_V4_BROKER_ACCOUNTS)),
 ]
 
 LATEST = MIGRATIONS[-1][0]
