@@ -20,6 +20,11 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
     kind UNINDEXED, key UNINDEXED, name, body,
     tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
 );
+-- A stable rowid for each searchable record, so `search` rows are replaced by rowid (kind and key are
+-- UNINDEXED in fts5: deleting by them would scan the whole index on every edit).
+CREATE TABLE IF NOT EXISTS search_ids (
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL, UNIQUE (kind, key)
+);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS dropped (reason TEXT PRIMARY KEY, count INTEGER NOT NULL);
 -- A snapshot being assembled from retained state messages during bootstrap/recovery; invisible to the UI.
