@@ -1,0 +1,96 @@
+"""Resident memory of the running kiosk with 1,000 tenants and 5,000 events in its replica.
+
+Budget (DESIGN.md): ≤ 80 MB (a Raspberry Pi Zero 2 W has 512 MB). The real `innovatum-kiosk --config`
+runs in a 160x45 pseudo-terminal, connected to a local broker. VmRSS is sampled from /proc every
+half second while the kiosk settles on the attract loop, then while a visitor walks through the
+sections by key (directory with all listings, events, rooms, visit, a search, back home); the verdict
+uses the peak.
+
+    /work/venv/bin/python bench/kiosk_memory.py [--tenants 1000] [--events 5000] [--settle 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.kiosk_common import (
+    FIRST_FRAME_MARKER,
+    KioskProcess,
+    build_replica,
+    load_average,
+    local_broker,
+    write_config,
+)
+
+BUDGET_MB = 80.0
+#: Keys a visitor presses, with a pause after each: every section, a search, back to the attract loop.
+WALK = [
+    ("2", "directory"),
+    ("3", "events"),
+    ("4", "rooms"),
+    ("5", "visit"),
+    ("/", "search box"),
+    ("h", "typed h"),
+    ("o", "typed ho"),
+    ("g", "typed hog"),
+    ("\x1b", "Esc"),
+    ("1", "attract loop"),
+]
+
+
+def sample(kiosk: KioskProcess, seconds: float, samples: list[int]) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        samples.append(kiosk.rss_kib())
+        time.sleep(0.5)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tenants", type=int, default=1000)
+    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--settle", type=float, default=30.0, help="seconds on the attract loop")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
+        directory = Path(tmp)
+        database = directory / "replica.db"
+        build_replica(database, tenants=args.tenants, events=args.events)
+        with local_broker(directory) as port:
+            config = write_config(directory, database, port)
+            kiosk = KioskProcess(config, 160, 45, marker=FIRST_FRAME_MARKER)
+            try:
+                kiosk.wait_for_marker(timeout=30)
+                attract: list[int] = []
+                sample(kiosk, args.settle, attract)
+                walking: list[int] = []
+                steps: list[tuple[str, int]] = []
+                for key, label in WALK:
+                    os.write(kiosk.master_fd, key.encode())
+                    sample(kiosk, 2.0, walking)
+                    steps.append((label, walking[-1]))
+                final = kiosk.rss_kib()
+                alive = kiosk.process.poll() is None
+            finally:
+                kiosk.stop()
+    if not alive:
+        print("the kiosk exited during the benchmark", file=sys.stderr)
+        return 1
+    peak = max([*attract, *walking, final]) / 1024
+    print(f"kiosk resident memory, {args.tenants} tenants + {args.events} events, 160x45:")
+    settled, attract_peak, walk_peak = attract[-1] / 1024, max(attract) / 1024, max(walking) / 1024
+    print(f"  attract loop after {args.settle:.0f} s: {settled:.1f} MB (peak {attract_peak:.1f} MB)")
+    print("  " + ", ".join(f"{label} {rss / 1024:.1f}" for label, rss in steps) + " MB")
+    print(f"  walking every section and a search: peak {walk_peak:.1f} MB, back home {final / 1024:.1f} MB")
+    print(f"  ({load_average()})")
+    verdict = "ok" if peak <= BUDGET_MB else "OVER BUDGET"
+    print(f"  peak {peak:.1f} MB (budget {BUDGET_MB:.0f} MB): {verdict}")
+    return 0 if peak <= BUDGET_MB else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
