@@ -16,13 +16,13 @@ title or organiser; an event is skipped, because a public screen has nothing to 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from admin.calendars.expand import Expanded, Occurrence, Progress, Window
 from admin.calendars.overlaps import Overlap, manual_overlaps
-from admin.content import public, validate
+from admin.content import public, sql, validate
 from admin.store.changes import Change
 from broker.times import now, now_iso, parse_iso, to_iso
 
@@ -146,10 +146,6 @@ def apply_bookings(
     return report
 
 
-def _quoted(names: Iterable[str]) -> list[str]:
-    return [f'"{name}"' for name in names]  # "end" and "full" are SQL keywords
-
-
 def _sync(
     tx: Change,
     target: _Target,
@@ -180,21 +176,14 @@ def _sync(
                 "created_at": stamp,
                 "updated_at": stamp,
             }
-            columns, marks = ", ".join(_quoted(row)), ", ".join("?" * len(row))
-            cursor = db.execute(
-                f"INSERT INTO {target.table} ({columns}) VALUES ({marks})", list(row.values())
-            )
-            row["id"] = int(cursor.lastrowid or 0)
+            row["id"] = sql.insert(db, target.table, row)
             tx.record(target.kind, str(row["id"]), target.to_public(row))
             report.added += 1
         else:
             changed = {name: value for name, value in values.items() if old[name] != value}
             if changed:
                 changed["updated_at"] = stamp
-                assignments = ", ".join(f"{name} = ?" for name in _quoted(changed))
-                db.execute(
-                    f"UPDATE {target.table} SET {assignments} WHERE id = ?", [*changed.values(), old["id"]]
-                )
+                sql.update(db, target.table, changed, key="id", value=old["id"])
                 tx.record(target.kind, str(old["id"]), target.to_public({**old, **changed}))
                 report.updated += 1
             else:

@@ -143,17 +143,17 @@ def _check_order(component: icalendar.Component, scanned: ScannedEvent) -> None:
 
 def parse(text: str) -> tuple[icalendar.Calendar, dict[str, ScannedEvent]]:
     """Check and parse the whole feed; returns the calendar and each UID's first VEVENT in the text."""
-    scanned = scan(text)
+    scanned = scan(text)  # the VEVENTs as they appear in the text, in the same order
     try:
         calendar = icalendar.Calendar.from_ical(text)
     except Exception as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CalendarError(f"not valid iCalendar: {message[:200]}") from None
     events = [c for c in calendar.subcomponents if c.name == "VEVENT"]
-    if len(events) != len(scanned.events):  # cannot happen after scan(); never misattribute a line
+    if len(events) != len(scanned):  # cannot happen after scan(); never misattribute a line
         raise CalendarError("not valid iCalendar: the events could not be read consistently")
     by_uid: dict[str, ScannedEvent] = {}
-    for component, seen in zip(events, scanned.events, strict=True):
+    for component, seen in zip(events, scanned, strict=True):
         _check_properties(component, seen)
         _check_order(component, seen)
         by_uid.setdefault(seen.uid, seen)

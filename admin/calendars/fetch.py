@@ -103,8 +103,12 @@ def fetch(
                     raise CalendarError(f"{url}: timed out after {timeout:g} s (download too slow)")
                 chunks.append(chunk)
     except urllib.error.HTTPError as exc:
-        if exc.code == 304:
+        if exc.code == 304 and (etag or last_modified):
             return Fetched(None, etag, last_modified)
+        if exc.code == 304:  # "not modified" since nothing: a broken server, and no text to import
+            raise CalendarError(
+                f"{url}: HTTP 304 Not Modified to a request that sent no ETag or date"
+            ) from None
         raise CalendarError(f"{url}: HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
         reason = exc.reason
@@ -131,7 +135,7 @@ def read(spec: str, *, timeout: float = TIMEOUT) -> str:
     """The text of FILE or URL, for a one-off import (no conditional request)."""
     if is_url(spec):
         fetched = fetch(spec, timeout=timeout)
-        assert fetched.text is not None  # no validators were sent, so no 304
+        assert fetched.text is not None  # no validators were sent, so fetch refused a 304
         return fetched.text
     if "://" in spec:
         raise CalendarError(f"{spec!r}: only http(s) and webcal URLs, or a file, can be read")

@@ -62,17 +62,19 @@ def manual_overlaps(db: sqlite_utils.Database, source: str, *, since: datetime) 
         for start, end, row in _spans([r for r in imported if r["room"] == room]):
             for m_start, m_end, other in manual:
                 if m_start >= end:
-                    break
+                    break  # sorted by start: none of the rest can overlap either
                 if m_end > start:
-                    found.append(
-                        Overlap(
-                            booking_id=row["id"],
-                            manual_id=other["id"],
-                            room=room,
-                            start=to_iso(start),
-                            end=to_iso(end),
-                            title="" if row["private"] else row["title"],
-                            manual_title="" if other["private"] else other["title"],
-                        )
-                    )
+                    found.append(_overlap(row, other, to_iso(start), to_iso(end)))
     return found
+
+
+def _overlap(row: dict[str, Any], manual: dict[str, Any], start: str, end: str) -> Overlap:
+    return Overlap(
+        booking_id=row["id"],
+        manual_id=manual["id"],
+        room=row["room"],
+        start=start,
+        end=end,
+        title="" if row["private"] else row["title"],
+        manual_title="" if manual["private"] else manual["title"],
+    )

@@ -86,12 +86,6 @@ class ScannedEvent:
         return found[0].line if found else self.line
 
 
-@dataclass(frozen=True)
-class Scan:
-    events: list[ScannedEvent]
-    timezones: frozenset[str]
-
-
 def _logical_lines(text: str) -> list[tuple[int, str]]:
     """Unfold continuation lines; each logical line keeps the number of its first physical line."""
     lines: list[tuple[int, str]] = []
@@ -151,7 +145,7 @@ def _not_a_calendar(first: str) -> CalendarError:
     return CalendarError(f"not an iCalendar feed: line 1 is {_excerpt(first)}, expected BEGIN:VCALENDAR")
 
 
-def scan(text: str) -> Scan:
+def scan(text: str) -> list[ScannedEvent]:
     """Check the structure and return each top-level VEVENT's properties with their line numbers."""
     lines = _logical_lines(text)
     if not lines:
@@ -218,7 +212,7 @@ def scan(text: str) -> Scan:
         )
     for event in events:
         _check_zones(event, timezones)
-    return Scan(events, frozenset(timezones))
+    return events
 
 
 def _check_event(event: ScannedEvent) -> None:

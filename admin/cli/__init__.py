@@ -19,8 +19,10 @@ How a command family plugs in (follow this in every module listed in `COMMAND_MO
   The groups are: `admin.cli.tenants.tenant` and `.partner`, `admin.cli.events.event`,
   `admin.cli.rooms.room` and `.booking`, `admin.cli.announce.announce`.
 - Everything a command needs is in `admin.cli.common`: `pass_context` (a `Context` with `.database()`
-  and `.actor`), `fail("...")` / `UserError` for one-line errors (exit 1, nothing changed), and the
-  output helpers `print_json`, `table`, `print_table`, `local_time`.
+  and `.actor`), `fail("...")` / `UserError` for one-line errors (exit 1, nothing changed), the
+  option helpers `options` (one decorator for the options add and edit share), `json_option` and
+  `given`, and the output helpers `print_rows` (--json or a table), `print_json`, `table`,
+  `print_table`, `local_time`, `say`, `say_edited`.
 - Content changes go through the content layer (`admin.content.*`), which writes via
   `admin.store.changes.transaction`; an `admin.content.validate.Invalid` raised there is turned into a
   one-line error by `admin.cli.common.user_errors()`.

@@ -6,10 +6,10 @@ import click
 
 from admin.cli.common import (
     Context,
+    json_option,
     local_time,
     pass_context,
-    print_json,
-    print_table,
+    print_rows,
     revision_note,
     say,
     user_errors,
@@ -44,30 +44,26 @@ def push(
 
 
 @announce.command("list")
-@click.option("--json", "as_json", is_flag=True, help="A JSON array of objects (keys: the push options, id).")
+@json_option("A JSON array of objects (keys: the push options, id).")
 @pass_context
 def list_(ctx: Context, as_json: bool) -> None:
     """All announcements, newest first, with the kiosks that acknowledged showing them."""
     with user_errors(), ctx.database() as db:
         rows = [content.as_json(row) for row in content.list_all(db)]
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
-        f"{len(rows)} announcements",
-        ["id", "priority", "text", "from", "until", "target", "status", "shown by"],
-        [
-            [
-                r["id"],
-                r["priority"],
-                r["text"],
-                local_time(r["from"]),
-                local_time(r["until"]),
-                r["target"],
-                r["status"],
-                ", ".join(r["shown_by"]),
-            ]
-            for r in rows
+    print_rows(
+        rows,
+        as_json=as_json,
+        title=f"{len(rows)} announcements",
+        columns=["id", "priority", "text", "from", "until", "target", "status", "shown by"],
+        cells=lambda r: [
+            r["id"],
+            r["priority"],
+            r["text"],
+            local_time(r["from"]),
+            local_time(r["until"]),
+            r["target"],
+            r["status"],
+            ", ".join(r["shown_by"]),
         ],
     )
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
-from admin.cli.common import Context, local_time, pass_context, print_json, print_table, user_errors
+from admin.cli.common import Context, json_option, local_time, pass_context, print_rows, user_errors
 from admin.content import audit as content
 
 
 @click.command("audit")
-@click.option("--json", "as_json", is_flag=True, help="A JSON array of objects (all entries unless --limit).")
+@json_option("A JSON array of objects (all entries unless --limit).")
 @click.option(
     "--limit", type=click.IntRange(min=1), default=None, help="Only the newest N (table default: 50)."
 )
@@ -20,22 +20,18 @@ def audit(ctx: Context, as_json: bool, limit: int | None) -> None:
         limit = 50
     with user_errors(), ctx.database() as db:
         rows = [content.as_json(row) for row in content.entries(db, limit=limit)]
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
-        f"audit log (newest {len(rows)})",
-        ["at", "actor", "action", "record", "rev", "detail"],
-        [
-            [
-                local_time(r["at"]),
-                r["actor"],
-                r["action"],
-                f"{r['kind']} {r['key']}".strip(),
-                r["rev"],
-                r["detail"] if len(r["detail"]) <= 200 else r["detail"][:199] + "…",
-            ]
-            for r in rows
+    print_rows(
+        rows,
+        as_json=as_json,
+        title=f"audit log (newest {len(rows)})",
+        columns=["at", "actor", "action", "record", "rev", "detail"],
+        cells=lambda r: [
+            local_time(r["at"]),
+            r["actor"],
+            r["action"],
+            f"{r['kind']} {r['key']}".strip(),
+            r["rev"],
+            r["detail"] if len(r["detail"]) <= 200 else r["detail"][:199] + "…",
         ],
     )
 

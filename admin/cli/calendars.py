@@ -249,6 +249,8 @@ def calendar_poll(ctx: Context, names: tuple[str, ...]) -> None:
     failed = False
     with _errors(), ctx.database() as db:
         chosen = [feeds.require(db, name) for name in names] if names else feeds.all_feeds(db)
+        if not chosen:
+            say("no calendar feeds to poll (subscribe with `innovatum-admin calendar add`)")
         for feed in chosen:
             result = poll_feed(db, feed, actor=ctx.actor)
             if result.status == "failed":

@@ -6,7 +6,7 @@ import getpass
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +18,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from admin.content.listings import Outcome
 from admin.content.validate import Invalid
 from admin.store import db as store_db
 from broker.times import STOCKHOLM, parse_iso
+
+#: What click.option(...) returns: a decorator for a command function.
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
 class UserError(click.ClickException):
@@ -79,6 +83,28 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context)
+
+
+def options(*decorators: Decorator) -> Decorator:
+    """Several options as one decorator, listed in the order --help shows them, so that commands
+    sharing them (add and edit) cannot drift apart."""
+
+    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return decorate
+
+
+def json_option(help_text: str) -> Decorator:
+    """`--json` (as the parameter `as_json`): what a list command prints for scripts."""
+    return click.option("--json", "as_json", is_flag=True, help=help_text)
+
+
+def given(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The options the operator gave: click passes None for the others, and edit must keep those."""
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def default_actor() -> str:
@@ -150,3 +176,26 @@ def say(message: str) -> None:
 
 def revision_note(rev: int | None) -> str:
     return f"revision {rev}" if rev is not None else "no new revision: nothing changed"
+
+
+def say_edited(what: str, outcome: Outcome) -> None:
+    """What `... edit` did to `what` ("event 3", "room arena-1"): changed it, or nothing."""
+    if outcome.action == "unchanged":
+        say(f"{what} unchanged ({revision_note(None)})")
+    else:
+        say(f"changed {what} ({revision_note(outcome.rev)})")
+
+
+def print_rows(
+    rows: list[dict[str, Any]],
+    *,
+    as_json: bool,
+    title: str,
+    columns: Sequence[str],
+    cells: Callable[[dict[str, Any]], Sequence[Any]],
+) -> None:
+    """A list command's output: the rows as JSON with --json, else a table of `cells(row)`."""
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(title, columns, [cells(row) for row in rows])

@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import click
 
 from admin.cli.common import (
     Context,
+    Decorator,
+    given,
+    json_option,
     local_time,
+    options,
     pass_context,
-    print_json,
-    print_table,
+    print_rows,
     revision_note,
     say,
+    say_edited,
     user_errors,
 )
 from admin.content import events as content
 
-Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
-
 
 def _event_options(*, adding: bool) -> Decorator:
     """The same options for add and edit; add requires --title-sv, --start and --end."""
-    options = [
+    return options(
         click.option("--title-sv", required=adding, help="Title in Swedish."),
         click.option("--title-en", help="Title in English."),
         click.option(
@@ -40,20 +41,9 @@ def _event_options(*, adding: bool) -> Decorator:
         click.option("--description-en", help="Description in English."),
         click.option("--capacity", type=int, metavar="N", help="Number of places."),
         click.option("--full/--not-full", default=None, help="Fully booked."),
-    ]
-    if not adding:
-        options.append(click.option("--cancelled/--not-cancelled", default=None, help="Cancelled."))
-
-    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
-        for option in reversed(options):
-            function = option(function)
-        return function
-
-    return decorate
-
-
-def _given(options: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in options.items() if value is not None}
+        # A new event is not cancelled; only edit can say so.
+        *([] if adding else [click.option("--cancelled/--not-cancelled", default=None, help="Cancelled.")]),
+    )
 
 
 @click.group("event")
@@ -64,10 +54,10 @@ def event() -> None:
 @event.command("add")
 @_event_options(adding=True)
 @pass_context
-def add(ctx: Context, **options: Any) -> None:
+def add(ctx: Context, **values: Any) -> None:
     """Add an event; prints its id."""
     with user_errors(), ctx.database() as db:
-        event_id, outcome = content.add(db, ctx.actor, _given(options))
+        event_id, outcome = content.add(db, ctx.actor, given(values))
     say(f"added event {event_id} ({revision_note(outcome.rev)})")
 
 
@@ -75,14 +65,11 @@ def add(ctx: Context, **options: Any) -> None:
 @click.argument("event_id", metavar="ID", type=int)
 @_event_options(adding=False)
 @pass_context
-def edit(ctx: Context, event_id: int, **options: Any) -> None:
+def edit(ctx: Context, event_id: int, **values: Any) -> None:
     """Change some fields of an event; the others keep their values."""
     with user_errors(), ctx.database() as db:
-        outcome = content.edit(db, ctx.actor, event_id, _given(options))
-    if outcome.action == "unchanged":
-        say(f"event {event_id} unchanged ({revision_note(None)})")
-    else:
-        say(f"changed event {event_id} ({revision_note(outcome.rev)})")
+        outcome = content.edit(db, ctx.actor, event_id, given(values))
+    say_edited(f"event {event_id}", outcome)
 
 
 @event.command("remove")
@@ -96,29 +83,25 @@ def remove(ctx: Context, event_id: int) -> None:
 
 
 @event.command("list")
-@click.option("--json", "as_json", is_flag=True, help="A JSON array of objects (keys: the option names, id).")
+@json_option("A JSON array of objects (keys: the option names, id).")
 @pass_context
 def list_(ctx: Context, as_json: bool) -> None:
     """All events, by start time."""
     with user_errors(), ctx.database() as db:
         rows = [content.as_json(row) for row in content.list_all(db)]
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
-        f"{len(rows)} events",
-        ["id", "start", "end", "title", "place", "registration", "source"],
-        [
-            [
-                r["id"],
-                local_time(r["start"]),
-                local_time(r["end"]),
-                r["title_sv"] + (" (cancelled)" if r["cancelled"] else ""),
-                r["place"],
-                r["registration_url"],
-                r["source"],
-            ]
-            for r in rows
+    print_rows(
+        rows,
+        as_json=as_json,
+        title=f"{len(rows)} events",
+        columns=["id", "start", "end", "title", "place", "registration", "source"],
+        cells=lambda r: [
+            r["id"],
+            local_time(r["start"]),
+            local_time(r["end"]),
+            r["title_sv"] + (" (cancelled)" if r["cancelled"] else ""),
+            r["place"],
+            r["registration_url"],
+            r["source"],
         ],
     )
 

@@ -8,17 +8,32 @@ import click
 
 from admin.cli.common import (
     Context,
+    Decorator,
+    given,
+    json_option,
     local_time,
+    options,
     pass_context,
-    print_json,
-    print_table,
+    print_rows,
     revision_note,
     say,
+    say_edited,
     user_errors,
 )
 from admin.content import rooms as content
 
 _JSON_HELP = "A JSON array of objects (keys: the option names)."
+
+
+def _room_options(*, adding: bool) -> Decorator:
+    """The same options for add and edit; add requires --name."""
+    return options(
+        click.option("--name", required=adding, help="Name as shown on the room board."),
+        click.option("--floor", type=int, metavar="N", help="Floor number."),
+        click.option("--capacity", type=int, metavar="N", help="Number of seats."),
+        click.option("--description-sv", help="Description in Swedish."),
+        click.option("--description-en", help="Description in English."),
+    )
 
 
 @click.group("room")
@@ -28,58 +43,51 @@ def room() -> None:
 
 @room.command("add")
 @click.argument("slug")
-@click.option("--name", required=True, help="Name as shown on the room board.")
-@click.option("--floor", type=int, metavar="N", help="Floor number.")
-@click.option("--capacity", type=int, metavar="N", help="Number of seats.")
-@click.option("--description-sv", help="Description in Swedish.")
-@click.option("--description-en", help="Description in English.")
+@_room_options(adding=True)
 @pass_context
-def room_add(ctx: Context, slug: str, **options: Any) -> None:
+def room_add(ctx: Context, slug: str, **values: Any) -> None:
     """Add a room. SLUG is its short id: lower-case letters, digits, - and _."""
-    values = {k: v for k, v in options.items() if v is not None}
     with user_errors(), ctx.database() as db:
-        outcome = content.add_room(db, ctx.actor, slug, values)
+        outcome = content.add_room(db, ctx.actor, slug, given(values))
     say(f"added room {slug} ({revision_note(outcome.rev)})")
 
 
 @room.command("edit")
 @click.argument("slug")
-@click.option("--name", help="Name as shown on the room board.")
-@click.option("--floor", type=int, metavar="N", help="Floor number.")
-@click.option("--capacity", type=int, metavar="N", help="Number of seats.")
-@click.option("--description-sv", help="Description in Swedish.")
-@click.option("--description-en", help="Description in English.")
+@_room_options(adding=False)
 @pass_context
-def room_edit(ctx: Context, slug: str, **options: Any) -> None:
+def room_edit(ctx: Context, slug: str, **values: Any) -> None:
     """Change some fields of a room."""
-    values = {k: v for k, v in options.items() if v is not None}
     with user_errors(), ctx.database() as db:
-        outcome = content.edit_room(db, ctx.actor, slug, values)
-    say(f"{outcome.action} room {slug} ({revision_note(outcome.rev)})")
+        outcome = content.edit_room(db, ctx.actor, slug, given(values))
+    say_edited(f"room {slug}", outcome)
 
 
 @room.command("remove")
 @click.argument("slug")
 @pass_context
 def room_remove(ctx: Context, slug: str) -> None:
-    """Remove a room that has no bookings left."""
+    """Remove a room that has no bookings and no calendar feed left."""
     with user_errors(), ctx.database() as db:
         outcome = content.remove_room(db, ctx.actor, slug)
     say(f"removed room {slug} ({revision_note(outcome.rev)})")
 
 
 @room.command("list")
-@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
+@json_option(_JSON_HELP)
 @pass_context
 def room_list(ctx: Context, as_json: bool) -> None:
     """All rooms."""
     with user_errors(), ctx.database() as db:
         rows = [content.room_json(row) for row in content.list_rooms(db)]
-    if as_json:
-        print_json(rows)
-        return
     columns = ["slug", "name", "floor", "capacity"]
-    print_table(f"{len(rows)} rooms", columns, [[r[c] for c in columns] for r in rows])
+    print_rows(
+        rows,
+        as_json=as_json,
+        title=f"{len(rows)} rooms",
+        columns=columns,
+        cells=lambda r: [r[c] for c in columns],
+    )
 
 
 @click.group("booking")
@@ -99,15 +107,16 @@ def booking_add(
     ctx: Context, room_slug: str, start: str, end: str, title: str, organiser: str | None, private: bool
 ) -> None:
     """Book a room; prints the booking's id."""
-    values: dict[str, Any] = {
-        "room": room_slug,
-        "start": start,
-        "end": end,
-        "title": title,
-        "private": private,
-    }
-    if organiser is not None:
-        values["organiser"] = organiser
+    values = given(
+        {
+            "room": room_slug,
+            "start": start,
+            "end": end,
+            "title": title,
+            "private": private,
+            "organiser": organiser,
+        }
+    )
     with user_errors(), ctx.database() as db:
         booking_id, outcome = content.add_booking(db, ctx.actor, values)
     say(f"added booking {booking_id} ({revision_note(outcome.rev)})")
@@ -125,7 +134,7 @@ def booking_remove(ctx: Context, booking_id: int) -> None:
 
 @booking.command("list")
 @click.option("--room", "room_slug", metavar="SLUG", help="Only this room's bookings.")
-@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP + " Private titles included.")
+@json_option(_JSON_HELP + " Private titles included.")
 @pass_context
 def booking_list(ctx: Context, room_slug: str | None, as_json: bool) -> None:
     """Bookings by start time (all rooms, or one)."""
@@ -133,23 +142,19 @@ def booking_list(ctx: Context, room_slug: str | None, as_json: bool) -> None:
         if room_slug is not None:
             content.require_room(db, room_slug)
         rows = [content.booking_json(row) for row in content.list_bookings(db, room_slug)]
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
-        f"{len(rows)} bookings",
-        ["id", "room", "start", "end", "title", "private", "source"],
-        [
-            [
-                r["id"],
-                r["room"],
-                local_time(r["start"]),
-                local_time(r["end"]),
-                r["title"],
-                r["private"],
-                r["source"],
-            ]
-            for r in rows
+    print_rows(
+        rows,
+        as_json=as_json,
+        title=f"{len(rows)} bookings",
+        columns=["id", "room", "start", "end", "title", "private", "source"],
+        cells=lambda r: [
+            r["id"],
+            r["room"],
+            local_time(r["start"]),
+            local_time(r["end"]),
+            r["title"],
+            r["private"],
+            r["source"],
         ],
     )
 

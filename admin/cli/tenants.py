@@ -15,17 +15,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from admin.cli.common import (
     Context,
+    Decorator,
+    json_option,
+    options,
     pass_context,
     print_json,
+    print_rows,
     print_table,
     revision_note,
     say,
+    say_edited,
     user_errors,
 )
 from admin.content import imports, listings, logos
 from admin.content.listings import Field, ListingKind
-
-Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 _FLAG_NAMES = {"hiring": "not-hiring", "visible": "hidden", "demo": "not-demo"}
 
@@ -43,24 +46,24 @@ def _field_option(field: Field, *, required: bool) -> Decorator:
 
 
 def _listing_options(kind: ListingKind, *, adding: bool) -> Decorator:
-    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
-        if not adding:
-            function = click.option("--no-logo", is_flag=True, help="Remove the logo.")(function)
-        function = click.option(
-            "--logo",
-            type=click.Path(dir_okay=False, path_type=Path),
-            default=None,
-            help="Logo image (any format Pillow reads); stored as a PNG of at most 128x128.",
-        )(function)
-        for field in reversed(kind.fields):
-            function = _field_option(field, required=adding and field.required)(function)
-        return function
+    """The same options for add and edit, one per field; add requires the required fields."""
+    logo = click.option(
+        "--logo",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Logo image (any format Pillow reads); stored as a PNG of at most 128x128.",
+    )
+    no_logo = click.option("--no-logo", is_flag=True, help="Remove the logo.")
+    return options(
+        *(_field_option(field, required=adding and field.required) for field in kind.fields),
+        logo,
+        *([] if adding else [no_logo]),
+    )
 
-    return decorate
 
-
-def _given(options: dict[str, Any], kind: ListingKind) -> dict[str, Any]:
-    return {name: options[name] for name in kind.field_names if options.get(name) is not None}
+def _given(values: dict[str, Any], kind: ListingKind) -> dict[str, Any]:
+    """The fields given, in the order of the field list (the audit detail keeps that order)."""
+    return {name: values[name] for name in kind.field_names if values.get(name) is not None}
 
 
 class _Bars:
@@ -100,11 +103,11 @@ def build_group(kind: ListingKind, help_text: str) -> click.Group:
     @click.argument("slug")
     @_listing_options(kind, adding=True)
     @pass_context
-    def add(ctx: Context, slug: str, logo: Path | None, **options: Any) -> None:
+    def add(ctx: Context, slug: str, logo: Path | None, **values: Any) -> None:
         with user_errors():
             png = logos.normalise_file(logo) if logo is not None else None
             with ctx.database() as db:
-                outcome = listings.add(db, ctx.actor, kind, slug, _given(options, kind), png)
+                outcome = listings.add(db, ctx.actor, kind, slug, _given(values, kind), png)
         say(f"added {noun} {slug} ({revision_note(outcome.rev)})")
 
     add.help = f"Add a {noun}. SLUG is its short id: lower-case letters, digits, - and _."
@@ -113,7 +116,7 @@ def build_group(kind: ListingKind, help_text: str) -> click.Group:
     @click.argument("slug")
     @_listing_options(kind, adding=False)
     @pass_context
-    def edit(ctx: Context, slug: str, logo: Path | None, no_logo: bool, **options: Any) -> None:
+    def edit(ctx: Context, slug: str, logo: Path | None, no_logo: bool, **values: Any) -> None:
         with user_errors():
             if logo is not None and no_logo:
                 raise click.UsageError("--logo and --no-logo cannot be used together")
@@ -123,11 +126,8 @@ def build_group(kind: ListingKind, help_text: str) -> click.Group:
             elif no_logo:
                 new_logo = None
             with ctx.database() as db:
-                outcome = listings.edit(db, ctx.actor, kind, slug, _given(options, kind), new_logo)
-        if outcome.action == "unchanged":
-            say(f"{noun} {slug} unchanged ({revision_note(None)})")
-        else:
-            say(f"changed {noun} {slug} ({revision_note(outcome.rev)})")
+                outcome = listings.edit(db, ctx.actor, kind, slug, _given(values, kind), new_logo)
+        say_edited(f"{noun} {slug}", outcome)
 
     edit.help = f"Change some fields of a {noun}; the others keep their values."
 
@@ -143,7 +143,7 @@ def build_group(kind: ListingKind, help_text: str) -> click.Group:
 
     @group.command("show")
     @click.argument("slug")
-    @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of a table.")
+    @json_option("One JSON object instead of a table.")
     @pass_context
     def show(ctx: Context, slug: str, as_json: bool) -> None:
         with user_errors(), ctx.database() as db:
@@ -160,16 +160,19 @@ def build_group(kind: ListingKind, help_text: str) -> click.Group:
     show.help = f"Everything about one {noun}."
 
     @group.command("list")
-    @click.option("--json", "as_json", is_flag=True, help="A JSON array of objects (keys: the option names).")
+    @json_option("A JSON array of objects (keys: the option names).")
     @pass_context
     def list_(ctx: Context, as_json: bool) -> None:
         with user_errors(), ctx.database() as db:
             rows = [listings.as_json(kind, row) for row in listings.list_all(db, kind)]
-        if as_json:
-            print_json(rows)
-            return
         columns = ["slug", "name", "category", "floor", "room", "website", "hiring"]
-        print_table(f"{len(rows)} {noun}s", columns, [[row[c] for c in columns] for row in rows])
+        print_rows(
+            rows,
+            as_json=as_json,
+            title=f"{len(rows)} {noun}s",
+            columns=columns,
+            cells=lambda row: [row[c] for c in columns],
+        )
 
     list_.help = f"All {noun}s, by name."
 

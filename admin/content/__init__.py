@@ -8,4 +8,5 @@
 - `imports`: CSV/JSON listing files, parsed and validated before anything is written.
 - `logos`: any image to a small PNG, or a clear refusal. `demo`: the demo installation.
 - `public`: the replicated (public) form of each record; `audit`: reading the audit log.
+- `sql`: the SELECT-one / INSERT / UPDATE statements the modules above share (quoted column names).
 """

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
-from admin.content import public, validate
+from admin.content import public, sql, validate
 from admin.content.listings import Outcome
 from admin.content.validate import Invalid
 from admin.store.changes import Change, transaction
@@ -55,8 +55,7 @@ def clean(values: Mapping[str, object]) -> dict[str, Any]:
 
 
 def get(db: sqlite_utils.Database, announcement_id: int) -> dict[str, Any] | None:
-    rows = list(db.query("SELECT * FROM announcements WHERE id = ?", [announcement_id]))
-    return rows[0] if rows else None
+    return sql.first(db, "SELECT * FROM announcements WHERE id = ?", [announcement_id])
 
 
 def list_all(db: sqlite_utils.Database) -> list[dict[str, Any]]:
@@ -103,11 +102,7 @@ def as_json(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def insert(tx: Change, values: Mapping[str, Any]) -> int:
     row = {**values, "retracted": 0, "created_by": tx.actor, "created_at": times.now_iso()}
-    cursor = tx.db.execute(
-        f"INSERT INTO announcements ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
-        list(row.values()),
-    )
-    announcement_id = int(cursor.lastrowid or 0)
+    announcement_id = sql.insert(tx.db, "announcements", row)
     row["id"] = announcement_id
     tx.record("announcement", str(announcement_id), public.announcement(row))
     tx.audit("announce.push", "announcement", str(announcement_id), dict(values))

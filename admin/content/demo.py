@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock
@@ -21,7 +22,7 @@ from typing import Any
 import sqlite_utils
 from PIL import Image, ImageDraw, ImageFont
 
-from admin.content import announcements, events, listings, rooms, validate
+from admin.content import announcements, events, listings, rooms, sql, validate
 from admin.content.validate import Invalid
 from admin.store.changes import transaction
 from assets import ASSETS
@@ -50,6 +51,25 @@ def _load(name: str, directory: Path) -> Any:
 
 def _at(today: date, day: int, hhmm: str) -> str:
     return to_iso(datetime.combine(today + timedelta(days=day), clock.fromisoformat(hhmm), tzinfo=STOCKHOLM))
+
+
+def _dated(
+    items: list[dict[str, Any]], today: date, clean: Callable[[Mapping[str, object]], dict[str, Any]]
+) -> list[tuple[str, dict[str, Any]]]:
+    """Events or bookings as (key, validated values): `day` plus `start`/`end` clock times become times."""
+    return [
+        (
+            item["key"],
+            clean(
+                {
+                    **{k: v for k, v in item.items() if k not in ("key", "day")},
+                    "start": _at(today, item["day"], item["start"]),
+                    "end": _at(today, item["day"], item["end"]),
+                }
+            ),
+        )
+        for item in items
+    ]
 
 
 _COLOURS = ("#1b5e7a", "#2e7d32", "#8e3b46", "#5d4a9c", "#b35c00", "#00695c")
@@ -88,36 +108,12 @@ def load(
     today = today or now().date()
     partners = _listing_rows(_load("partners.json", directory), listings.PARTNER, demo=False)
     tenants = _listing_rows(_load("tenants.json", directory), listings.TENANT, demo=True)
-    event_rows = [
-        (
-            item["key"],
-            events.clean(
-                {
-                    **{k: v for k, v in item.items() if k not in ("key", "day")},
-                    "start": _at(today, item["day"], item["start"]),
-                    "end": _at(today, item["day"], item["end"]),
-                }
-            ),
-        )
-        for item in _load("events.json", directory)
-    ]
+    event_rows = _dated(_load("events.json", directory), today, events.clean)
     room_rows = [
         (validate.slug(r["slug"]), rooms.clean_room({k: v for k, v in r.items() if k != "slug"}))
         for r in _load("rooms.json", directory)
     ]
-    booking_rows = [
-        (
-            item["key"],
-            rooms.clean_booking(
-                {
-                    **{k: v for k, v in item.items() if k not in ("key", "day")},
-                    "start": _at(today, item["day"], item["start"]),
-                    "end": _at(today, item["day"], item["end"]),
-                }
-            ),
-        )
-        for item in _load("bookings.json", directory)
-    ]
+    booking_rows = _dated(_load("bookings.json", directory), today, rooms.clean_booking)
     notice = _load("announcement.json", directory)
 
     result = DemoResult(rev=None)
@@ -147,10 +143,10 @@ def load(
                 )
                 result.bump("bookings", "added")
         cleaned = announcements.clean(notice)
-        existing = tx.db.execute(
+        shown = tx.db.execute(
             "SELECT COUNT(*) FROM announcements WHERE text_sv = ? AND retracted = 0", [cleaned["text_sv"]]
         ).fetchone()[0]
-        if existing:
+        if shown:
             result.bump("announcements", "unchanged")
         else:
             announcements.insert(tx, cleaned)
@@ -160,5 +156,4 @@ def load(
 
 
 def _by_source(db: sqlite_utils.Database, table: str, key: str) -> dict[str, Any] | None:
-    found = list(db.query(f"SELECT * FROM {table} WHERE source = ? AND source_uid = ?", [SOURCE, key]))
-    return found[0] if found else None
+    return sql.first(db, f"SELECT * FROM {table} WHERE source = ? AND source_uid = ?", [SOURCE, key])

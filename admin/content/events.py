@@ -5,40 +5,29 @@ Times are stored as ISO 8601 with their Stockholm offset (broker.times.to_iso).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import sqlite_utils
 
-from admin.content import public, validate
+from admin.content import public, sql, validate
 from admin.content.listings import Outcome
 from admin.content.validate import Invalid
 from admin.store.changes import Change, transaction
 from broker.times import now_iso
 
-Checker = Callable[[object, str], Any]
-
-
-def _text(limit: int, *, required: bool = False) -> Checker:
-    return lambda value, field: validate.text(value, field, limit, required=required)
-
-
-def _capacity(value: object, field: str) -> int | None:
-    return validate.integer(value, field, minimum=0, maximum=100_000)
-
-
 #: Editable fields and their checks; the names are the CLI options (with _), columns and JSON keys.
-FIELDS: dict[str, Checker] = {
-    "title_sv": _text(validate.TITLE_MAX, required=True),
-    "title_en": _text(validate.TITLE_MAX),
-    "description_sv": _text(validate.DESCRIPTION_MAX),
-    "description_en": _text(validate.DESCRIPTION_MAX),
+FIELDS: dict[str, validate.Checker] = {
+    "title_sv": validate.text_of(validate.TITLE_MAX, required=True),
+    "title_en": validate.text_of(validate.TITLE_MAX),
+    "description_sv": validate.text_of(validate.DESCRIPTION_MAX),
+    "description_en": validate.text_of(validate.DESCRIPTION_MAX),
     "start": validate.time,
     "end": validate.time,
-    "place": _text(validate.NAME_MAX),
-    "audience": _text(validate.NAME_MAX),
+    "place": validate.text_of(validate.NAME_MAX),
+    "audience": validate.text_of(validate.NAME_MAX),
     "registration_url": validate.url,
-    "capacity": _capacity,
+    "capacity": validate.capacity,
     "full": validate.flag,
     "cancelled": validate.flag,
 }
@@ -47,10 +36,7 @@ JSON_FIELDS = ("id", *FIELDS, "all_day", "source")
 
 
 def clean(values: Mapping[str, object]) -> dict[str, Any]:
-    unknown = set(values) - set(FIELDS)
-    if unknown:
-        raise Invalid(f"unknown event field {sorted(unknown)[0]!r}")
-    cleaned = {name: FIELDS[name](value, name) for name, value in values.items()}
+    cleaned = validate.fields(FIELDS, values, "event")
     for name in ("full", "cancelled"):
         if name in cleaned:
             cleaned[name] = int(cleaned[name])
@@ -58,8 +44,7 @@ def clean(values: Mapping[str, object]) -> dict[str, Any]:
 
 
 def get(db: sqlite_utils.Database, event_id: int) -> dict[str, Any] | None:
-    rows = list(db.query("SELECT * FROM events WHERE id = ?", [event_id]))
-    return rows[0] if rows else None
+    return sql.first(db, "SELECT * FROM events WHERE id = ?", [event_id])
 
 
 def require(db: sqlite_utils.Database, event_id: int) -> dict[str, Any]:
@@ -91,11 +76,7 @@ def insert(
     stamp = now_iso()
     row: dict[str, Any] = {**values, "source": source, "source_uid": source_uid}
     row.update(created_at=stamp, updated_at=stamp)
-    names = list(row)
-    columns = ", ".join(f'"{name}"' for name in names)  # "end" and "full" are SQL keywords
-    placeholders = ", ".join("?" for _ in names)
-    cursor = tx.db.execute(f"INSERT INTO events ({columns}) VALUES ({placeholders})", [row[n] for n in names])
-    event_id = int(cursor.lastrowid or 0)
+    event_id = sql.insert(tx.db, "events", row)
     stored = get(tx.db, event_id)
     assert stored is not None
     tx.record("event", str(event_id), public.event(stored))
@@ -111,10 +92,8 @@ def update(tx: Change, old: dict[str, Any], values: Mapping[str, Any]) -> bool:
     if not changed:
         return False
     new["updated_at"] = now_iso()
-    assignments = ", ".join(f'"{name}" = ?' for name in [*changed, "updated_at"])
-    tx.db.execute(
-        f"UPDATE events SET {assignments} WHERE id = ?",
-        [*(new[name] for name in changed), new["updated_at"], old["id"]],
+    sql.update(
+        tx.db, "events", {name: new[name] for name in [*changed, "updated_at"]}, key="id", value=old["id"]
     )
     tx.record("event", str(old["id"]), public.event(new))
     tx.audit("event.edit", "event", str(old["id"]), {name: values[name] for name in changed})

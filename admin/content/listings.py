@@ -13,12 +13,10 @@ from typing import Any
 
 import sqlite_utils
 
-from admin.content import public, validate
+from admin.content import public, sql, validate
 from admin.content.validate import Invalid
 from admin.store.changes import Change, transaction
 from broker.times import now_iso
-
-Checker = Callable[[object, str], Any]
 
 
 @dataclass(frozen=True)
@@ -27,24 +25,19 @@ class Field:
 
     name: str
     type: str  # "text", "url", "int", "flag" or "tags": how the CLI spells it
-    check: Checker
+    check: validate.Checker
     default: Any
     help: str
     required: bool = False
 
 
-def _text(limit: int, *, required: bool = False) -> Checker:
-    return lambda value, field: validate.text(value, field, limit, required=required)
-
-
-def _floor(value: object, field: str) -> int | None:
-    return validate.integer(value, field, minimum=-5, maximum=200)
+_text = validate.text_of  # short: the field tables below are dense
 
 
 COMMON_FIELDS: tuple[Field, ...] = (
     Field("name", "text", _text(validate.NAME_MAX, required=True), "", "Name as shown on the screens.", True),
     Field("website", "url", validate.url, "", "Home page (http or https)."),
-    Field("floor", "int", _floor, None, "Floor number."),
+    Field("floor", "int", validate.floor, None, "Floor number."),
     Field("room", "text", _text(40), "", "Room or door, e.g. B214."),
     Field("category", "text", _text(60), "", "Category for the directory filter."),
     Field("tags", "tags", validate.tags, [], "Comma-separated tags."),
@@ -117,11 +110,7 @@ def _to_columns(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def get(db: sqlite_utils.Database, kind: ListingKind, slug: str) -> dict[str, Any] | None:
-    cursor = db.execute(f"SELECT * FROM {kind.table} WHERE slug = ?", (slug,))
-    row = cursor.fetchone()
-    if row is None:
-        return None
-    return dict(zip([c[0] for c in cursor.description], row, strict=True))
+    return sql.first(db, f"SELECT * FROM {kind.table} WHERE slug = ?", [slug])
 
 
 def require(db: sqlite_utils.Database, kind: ListingKind, slug: str) -> dict[str, Any]:
@@ -162,12 +151,7 @@ def _insert(tx: Change, kind: ListingKind, slug: str, values: Mapping[str, Any],
     row.update(values)
     row = _to_columns(row)
     row.update(slug=slug, logo=None if logo is KEEP else logo, created_at=stamp, updated_at=stamp)
-    names = list(row)
-    placeholders = ", ".join("?" for _ in names)
-    tx.db.execute(
-        f"INSERT INTO {kind.table} ({', '.join(names)}) VALUES ({placeholders})",
-        [row[n] for n in names],
-    )
+    sql.insert(tx.db, kind.table, row)
     _publish(tx, kind, row, logo_changed=row["logo"] is not None)
     detail = {k: v for k, v in values.items() if v != "" and v is not None}
     if row["logo"] is not None:
@@ -186,11 +170,8 @@ def _update(
     if not changed:
         return False
     new["updated_at"] = now_iso()
-    assignments = ", ".join(f"{name} = ?" for name in [*changed, "updated_at"])
-    tx.db.execute(
-        f"UPDATE {kind.table} SET {assignments} WHERE slug = ?",
-        [*(new[name] for name in changed), new["updated_at"], old["slug"]],
-    )
+    columns = {name: new[name] for name in [*changed, "updated_at"]}
+    sql.update(tx.db, kind.table, columns, key="slug", value=old["slug"])
     _publish(tx, kind, new, logo_changed="logo" in changed)
     detail: dict[str, Any] = {}
     for name in changed:

@@ -6,13 +6,13 @@ Times compare as instants (parsed), not as text, because the Stockholm offset ch
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 import sqlite_utils
 
-from admin.content import public, validate
+from admin.content import public, sql, validate
 from admin.content.listings import Outcome
 from admin.content.validate import Invalid
 from admin.store.changes import Change, transaction
@@ -22,26 +22,30 @@ ROOM_JSON_FIELDS = ("slug", "name", "floor", "capacity", "description_sv", "desc
 BOOKING_JSON_FIELDS = ("id", "room", "start", "end", "title", "organiser", "private", "source")
 
 
-Checker = Callable[[object, str], Any]
+ROOM_FIELDS: dict[str, validate.Checker] = {
+    "name": validate.text_of(validate.NAME_MAX, required=True),
+    "floor": validate.floor,
+    "capacity": validate.capacity,
+    "description_sv": validate.text_of(validate.DESCRIPTION_MAX),
+    "description_en": validate.text_of(validate.DESCRIPTION_MAX),
+}
+
+BOOKING_FIELDS: dict[str, validate.Checker] = {
+    "room": validate.slug,
+    "start": validate.time,
+    "end": validate.time,
+    "title": validate.text_of(validate.TITLE_MAX, required=True),
+    "organiser": validate.text_of(validate.NAME_MAX),
+    "private": validate.flag,
+}
 
 
 def clean_room(values: Mapping[str, object]) -> dict[str, Any]:
-    checks: dict[str, Checker] = {
-        "name": lambda v, f: validate.text(v, f, validate.NAME_MAX, required=True),
-        "floor": lambda v, f: validate.integer(v, f, minimum=-5, maximum=200),
-        "capacity": lambda v, f: validate.integer(v, f, minimum=0, maximum=100_000),
-        "description_sv": lambda v, f: validate.text(v, f, validate.DESCRIPTION_MAX),
-        "description_en": lambda v, f: validate.text(v, f, validate.DESCRIPTION_MAX),
-    }
-    unknown = set(values) - set(checks)
-    if unknown:
-        raise Invalid(f"unknown room field {sorted(unknown)[0]!r}")
-    return {name: checks[name](value, name) for name, value in values.items()}
+    return validate.fields(ROOM_FIELDS, values, "room")
 
 
 def get_room(db: sqlite_utils.Database, slug: str) -> dict[str, Any] | None:
-    rows = list(db.query("SELECT * FROM rooms WHERE slug = ?", [slug]))
-    return rows[0] if rows else None
+    return sql.first(db, "SELECT * FROM rooms WHERE slug = ?", [slug])
 
 
 def require_room(db: sqlite_utils.Database, slug: str) -> dict[str, Any]:
@@ -68,9 +72,7 @@ def upsert_room(tx: Change, slug: str, values: Mapping[str, Any]) -> str:
             raise Invalid("name is required for a new room")
         row = {"slug": slug, "floor": None, "capacity": None, "description_sv": "", "description_en": ""}
         row.update(values, created_at=stamp, updated_at=stamp)
-        tx.db.execute(
-            f"INSERT INTO rooms ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
-        )
+        sql.insert(tx.db, "rooms", row)
         tx.record("room", slug, public.room(row))
         tx.audit("room.add", "room", slug, dict(values))
         return "added"
@@ -78,8 +80,7 @@ def upsert_room(tx: Change, slug: str, values: Mapping[str, Any]) -> str:
     if not changed:
         return "unchanged"
     new = {**old, **values, "updated_at": stamp}
-    assignments = ", ".join(f"{name} = ?" for name in [*changed, "updated_at"])
-    tx.db.execute(f"UPDATE rooms SET {assignments} WHERE slug = ?", [*(new[n] for n in changed), stamp, slug])
+    sql.update(tx.db, "rooms", {name: new[name] for name in [*changed, "updated_at"]}, key="slug", value=slug)
     tx.record("room", slug, public.room(new))
     tx.audit("room.edit", "room", slug, {name: values[name] for name in changed})
     return "changed"
@@ -104,8 +105,20 @@ def edit_room(db: sqlite_utils.Database, actor: str, slug: str, values: Mapping[
 
 
 def remove_room(db: sqlite_utils.Database, actor: str, slug: str) -> Outcome:
+    """Remove a room nothing refers to any more; otherwise say what still does (not a SQLite error)."""
     with transaction(db, actor, f"room remove {slug}") as tx:
         require_room(db, slug)
+        # Feeds first: removing a feed also removes the bookings it imported, and removing those
+        # bookings one by one would be undone by the feed's next poll.
+        feeds = [
+            row[0] for row in db.execute("SELECT name FROM calendars WHERE room = ? ORDER BY name", [slug])
+        ]
+        if feeds:
+            names = ", ".join(repr(name) for name in feeds)
+            raise Invalid(
+                f"room {slug!r} is the room of calendar feed(s) {names}; "
+                "remove them first (`innovatum-admin calendar remove NAME`)"
+            )
         count = db.execute("SELECT COUNT(*) FROM bookings WHERE room = ?", [slug]).fetchone()[0]
         if count:
             raise Invalid(f"room {slug!r} still has {count} booking(s); remove them first")
@@ -119,18 +132,7 @@ def remove_room(db: sqlite_utils.Database, actor: str, slug: str) -> Outcome:
 
 
 def clean_booking(values: Mapping[str, object]) -> dict[str, Any]:
-    checks: dict[str, Checker] = {
-        "room": validate.slug,
-        "start": validate.time,
-        "end": validate.time,
-        "title": lambda v, f: validate.text(v, f, validate.TITLE_MAX, required=True),
-        "organiser": lambda v, f: validate.text(v, f, validate.NAME_MAX),
-        "private": validate.flag,
-    }
-    unknown = set(values) - set(checks)
-    if unknown:
-        raise Invalid(f"unknown booking field {sorted(unknown)[0]!r}")
-    cleaned = {name: checks[name](value, name) for name, value in values.items()}
+    cleaned = validate.fields(BOOKING_FIELDS, values, "booking")
     if "private" in cleaned:
         cleaned["private"] = int(cleaned["private"])
     return cleaned
@@ -158,8 +160,7 @@ def _clash_message(room: str, clash: Mapping[str, Any]) -> str:
 
 
 def get_booking(db: sqlite_utils.Database, booking_id: int) -> dict[str, Any] | None:
-    rows = list(db.query("SELECT * FROM bookings WHERE id = ?", [booking_id]))
-    return rows[0] if rows else None
+    return sql.first(db, "SELECT * FROM bookings WHERE id = ?", [booking_id])
 
 
 def list_bookings(db: sqlite_utils.Database, room: str | None = None) -> list[dict[str, Any]]:
@@ -186,11 +187,7 @@ def insert_booking(
     stamp = now_iso()
     row = {"organiser": "", "private": 0, **values, "source": source, "source_uid": source_uid}
     row.update(created_at=stamp, updated_at=stamp)
-    columns = ", ".join(f'"{name}"' for name in row)
-    cursor = tx.db.execute(
-        f"INSERT INTO bookings ({columns}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
-    )
-    booking_id = int(cursor.lastrowid or 0)
+    booking_id = sql.insert(tx.db, "bookings", row)
     row["id"] = booking_id
     tx.record("booking", str(booking_id), public.booking(row))
     tx.audit("booking.add", "booking", str(booking_id), {k: v for k, v in values.items() if v != ""})
@@ -209,10 +206,8 @@ def update_booking(tx: Change, old: dict[str, Any], values: Mapping[str, Any]) -
     if clash is not None:
         raise Invalid(_clash_message(new["room"], clash))
     new["updated_at"] = now_iso()
-    assignments = ", ".join(f'"{name}" = ?' for name in [*changed, "updated_at"])
-    tx.db.execute(
-        f"UPDATE bookings SET {assignments} WHERE id = ?",
-        [*(new[n] for n in changed), new["updated_at"], old["id"]],
+    sql.update(
+        tx.db, "bookings", {name: new[name] for name in [*changed, "updated_at"]}, key="id", value=old["id"]
     )
     tx.record("booking", str(old["id"]), public.booking(new))
     tx.audit("booking.edit", "booking", str(old["id"]), {name: values[name] for name in changed})

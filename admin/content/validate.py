@@ -8,7 +8,9 @@ raises `Invalid` with a message that names the field, fit to be shown to the use
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from broker import topics
@@ -17,6 +19,10 @@ from broker.times import parse_iso, to_iso
 
 class Invalid(ValueError):
     """Input a person can correct; the message is one line that names the field and the problem."""
+
+
+#: A field's check, called as check(value, field name): the clean value, or Invalid naming the field.
+Checker = Callable[[object, str], Any]
 
 
 #: Length limits, in characters.
@@ -49,6 +55,11 @@ def text(value: object, field: str, limit: int, *, required: bool = False) -> st
     if required and not value:
         raise Invalid(f"{field} must not be empty")
     return value
+
+
+def text_of(limit: int, *, required: bool = False) -> Checker:
+    """The `text` check with its limit fixed, for tables of field checks."""
+    return lambda value, field: text(value, field, limit, required=required)
 
 
 def slug(value: object, field: str = "slug") -> str:
@@ -97,6 +108,16 @@ def integer(value: object, field: str, *, minimum: int = 0, maximum: int = 1_000
     if not minimum <= value <= maximum:
         raise Invalid(f"{field} must be between {minimum} and {maximum}, not {value}")
     return value
+
+
+def floor(value: object, field: str) -> int | None:
+    """A floor number: basements to a tall tower (tenants, partners and rooms alike)."""
+    return integer(value, field, minimum=-5, maximum=200)
+
+
+def capacity(value: object, field: str) -> int | None:
+    """Places or seats (events and rooms)."""
+    return integer(value, field, minimum=0, maximum=100_000)
 
 
 _TRUE = {"1", "true", "yes", "y", "ja", "x"}
@@ -149,3 +170,11 @@ def tags(value: object, field: str = "tags") -> list[str]:
     if len(result) > 20:
         raise Invalid(f"{field}: at most 20 tags, not {len(result)}")
     return result
+
+
+def fields(checks: Mapping[str, Checker], values: Mapping[str, object], what: str) -> dict[str, Any]:
+    """Check the given values (only those), each with its field's check; an unknown name is refused."""
+    unknown = set(values) - set(checks)
+    if unknown:
+        raise Invalid(f"unknown {what} field {sorted(unknown)[0]!r}")
+    return {name: checks[name](value, name) for name, value in values.items()}

@@ -74,6 +74,11 @@ def test_rooms_and_bookings(cli: CliFn) -> None:
     assert (
         ok(cli("room", "edit", "arena-2", "--capacity", "30")).stdout == "changed room arena-2 (revision 3)\n"
     )
+    # The same wording as `event edit` and `tenant edit` when nothing changes.
+    assert (
+        ok(cli("room", "edit", "arena-2", "--capacity", "30")).stdout
+        == "room arena-2 unchanged (no new revision: nothing changed)\n"
+    )
     assert json.loads(ok(cli("room", "list", "--json")).stdout)[1]["capacity"] == 30
 
     ok(

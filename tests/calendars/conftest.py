@@ -19,13 +19,15 @@ from pathlib import Path
 from time import sleep
 
 import pytest
-from click.testing import CliRunner
 
-from admin.cli import main
 from broker.times import STOCKHOLM, now, to_iso
 
+# The same real CLI runner and database checks as the admin tests, re-exported for the calendar tests.
+from tests.admin.conftest import dump as dump
+from tests.admin.conftest import ok as ok
+from tests.admin.conftest import run_cli as run_cli
+
 FEEDS = Path(__file__).parent / "feeds"
-ACTOR = "tester"
 ROOM = "nohab"
 
 
@@ -60,32 +62,6 @@ def local(offset: int, clock: str) -> str:
 def from_utc(offset: int, clock: str) -> str:
     """How a UTC time `offset` days from today is stored: in Stockholm time."""
     return to_iso(datetime.combine(today() + timedelta(days=offset), time.fromisoformat(clock), UTC))
-
-
-@dataclass
-class Run:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
-def run_cli(db_path: Path, *args: str) -> Run:
-    result = CliRunner().invoke(main, ["--db", str(db_path), "--actor", ACTOR, *args], catch_exceptions=False)
-    return Run(result.exit_code, result.stdout, result.stderr)
-
-
-def ok(result: Run) -> Run:
-    assert result.exit_code == 0, f"exit {result.exit_code}: {result.stderr}"
-    return result
-
-
-def dump(db_path: Path) -> str:
-    """Every table's schema and rows as SQL: equal dumps mean an unchanged database."""
-    conn = sqlite3.connect(db_path)
-    try:
-        return "\n".join(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def query(db_path: Path, sql: str, *params: object) -> list[sqlite3.Row]:

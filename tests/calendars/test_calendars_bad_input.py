@@ -223,6 +223,10 @@ def test_bad_urls(imported: Path, feed_server: FeedServer) -> None:
             r"/cut.ics: the connection closed before the whole feed arrived",
         ),
         (f"http://127.0.0.1:{_closed_port()}/feed.ics", "cannot connect"),
+        (
+            feed_server.serve("/unasked.ics", Response(b"", status=304)),
+            r"/unasked.ics: HTTP 304 Not Modified to a request that sent no ETag or date",
+        ),
     ]
     for url, expected in cases:
         refused(

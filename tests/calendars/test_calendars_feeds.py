@@ -193,6 +193,38 @@ def test_remove_keep_data(db_path: Path, feed_server: FeedServer) -> None:
     assert len(query(db_path, "SELECT * FROM events")) == 14
 
 
+def test_a_room_with_a_feed_or_imported_bookings_cannot_be_removed(
+    db_path: Path, feed_server: FeedServer
+) -> None:
+    """Not SQLite's 'FOREIGN KEY constraint failed': one line naming what still uses the room."""
+    url = feed_server.serve("/room.ics", Response(feed("outlook-room.ics").encode()))
+    ok(run_cli(db_path, "calendar", "add", "room-feed", url, "--kind", "bookings", "--room", ROOM))
+    ok(run_cli(db_path, "calendar", "poll", "room-feed"))
+    before = dump(db_path)
+    refused = run_cli(db_path, "room", "remove", ROOM)
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines() == [
+        f"error: room '{ROOM}' is the room of calendar feed(s) 'room-feed'; "
+        "remove them first (`innovatum-admin calendar remove NAME`)"
+    ]
+    assert dump(db_path) == before
+
+    ok(run_cli(db_path, "calendar", "remove", "room-feed", "--keep-data"))
+    count = len(query(db_path, "SELECT id FROM bookings WHERE room = ?", ROOM))
+    assert count > 0
+    before = dump(db_path)
+    refused = run_cli(db_path, "room", "remove", ROOM)
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines() == [
+        f"error: room '{ROOM}' still has {count} booking(s); remove them first"
+    ]
+    assert dump(db_path) == before
+
+    ok(run_cli(db_path, "calendar", "add", "room-feed", url, "--kind", "bookings", "--room", ROOM))
+    ok(run_cli(db_path, "calendar", "remove", "room-feed"))  # also removes what the feed imported
+    assert ok(run_cli(db_path, "room", "remove", ROOM)).stdout.startswith(f"removed room {ROOM} ")
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
@@ -223,6 +255,12 @@ def test_calendar_add_refuses(db_path: Path, args: list[str], expected: str) -> 
     assert result.exit_code != 0
     assert expected in result.stderr
     assert dump(db_path) == before
+
+
+def test_poll_without_feeds_says_so(db_path: Path) -> None:
+    assert ok(run_cli(db_path, "calendar", "poll")).stdout == (
+        "no calendar feeds to poll (subscribe with `innovatum-admin calendar add`)\n"
+    )
 
 
 def test_remove_and_poll_unknown_feed(db_path: Path) -> None:
