@@ -23,40 +23,12 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
+
+from broker.settings import BrokerSettings, BrokerUrlError
 
 
 class ConfigError(Exception):
     """The config file is missing, unreadable or wrong; the message names the problem in one line."""
-
-
-@dataclass(frozen=True)
-class BrokerSettings:
-    host: str
-    port: int
-    tls: bool
-    username: str
-    password: str
-    ca_file: str = ""
-
-    @classmethod
-    def from_url(cls, url: str, username: str = "", password: str = "", ca_file: str = "") -> BrokerSettings:
-        parsed = urlparse(url)
-        if parsed.scheme not in ("mqtt", "mqtts") or not parsed.hostname:
-            raise ConfigError(f"broker url {url!r} must look like mqtt://host:1883 or mqtts://host:8883")
-        tls = parsed.scheme == "mqtts"
-        try:
-            port = parsed.port or (8883 if tls else 1883)
-        except ValueError:
-            raise ConfigError(f"broker url {url!r} has an invalid port") from None
-        return cls(
-            parsed.hostname,
-            port,
-            tls,
-            username or parsed.username or "",
-            password or parsed.password or "",
-            ca_file,
-        )
 
 
 @dataclass(frozen=True)
@@ -85,6 +57,18 @@ def _str(section: dict[str, object], name: str, where: str, default: str | None 
     return value
 
 
+def _broker(section: dict[str, object]) -> BrokerSettings:
+    try:
+        return BrokerSettings.from_url(
+            _str(section, "url", "broker"),
+            _str(section, "username", "broker", ""),
+            _str(section, "password", "broker", ""),
+            _str(section, "ca_file", "broker", ""),
+        )
+    except BrokerUrlError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def load(path: Path) -> KioskConfig:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -107,12 +91,7 @@ def load(path: Path) -> KioskConfig:
         group=_str(kiosk, "group", "kiosk", ""),
         location=_str(kiosk, "location", "kiosk", ""),
         database=database,
-        broker=BrokerSettings.from_url(
-            _str(broker, "url", "broker"),
-            _str(broker, "username", "broker", ""),
-            _str(broker, "password", "broker", ""),
-            _str(broker, "ca_file", "broker", ""),
-        ),
+        broker=_broker(broker),
         admin_public_key=_str(trust, "admin_public_key", "trust"),
         language=language,
         idle_timeout=float(idle),

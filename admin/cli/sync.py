@@ -1,1 +1,232 @@
-"""Stub: filled in by its owner."""
+"""`serve`, `publish --full` and `broker-config`: the admin node and its broker."""
+
+from __future__ import annotations
+
+import contextlib
+import faulthandler
+import fcntl
+import io
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import IO
+
+import click
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from admin.cli.common import Context, fail, pass_context, say
+from admin.cli.tenants import tenant
+from admin.store.db import key_path
+from admin.sync import accounts, publisher
+from admin.sync.serve import Server, calendar_poller
+from broker import topics
+from broker.client import BrokerSettings, BrokerUrlError, MqttClient, PublishFailed, TlsSetupError
+from broker.keys import KeyFileError, load_private_key
+from broker.mosquitto import Listeners, TlsFiles, unreachable_directory, write_config
+
+CONNECT_TIMEOUT = 10.0
+
+
+def _signing_key(ctx: Context) -> Ed25519PrivateKey:
+    try:
+        return load_private_key(key_path(ctx.db_path))
+    except KeyFileError as exc:
+        fail(f"{exc} (the signing key is created by `innovatum-admin init`)")
+
+
+def _settings(ctx: Context, url: str, ca_file: str) -> BrokerSettings:
+    """The URL may carry user:password; otherwise the admin node's own account from broker-config."""
+    try:
+        settings = BrokerSettings.from_url(url, ca_file=ca_file)
+    except BrokerUrlError as exc:
+        fail(str(exc))
+    if settings.username:
+        return settings
+    with ctx.database() as db:
+        account = accounts.admin_account(db)
+    if account is None:
+        fail("the admin node has no broker account yet: run `innovatum-admin broker-config --out DIR` first")
+    return BrokerSettings.from_url(url, account.username, account.password, ca_file)
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+broker_option = click.option(
+    "--broker", "url", required=True, metavar="URL", help="mqtt://host:1883 or mqtts://host:8883."
+)
+ca_option = click.option("--ca-file", default="", help="CA bundle to verify the broker's TLS certificate.")
+
+
+@click.command()
+@broker_option
+@ca_option
+@click.option("-v", "--verbose", is_flag=True, help="Log every message.")
+@pass_context
+def serve(ctx: Context, url: str, ca_file: str, verbose: bool) -> None:
+    """Run the admin node: publish every change, keep the retained state complete, track the fleet.
+
+    Runs until SIGTERM or Ctrl-C. Changes committed by other innovatum-admin processes, or while the
+    broker was down, are published too.
+    """
+    key = _signing_key(ctx)
+    settings = _settings(ctx, url, ca_file)
+    ctx.open().close()  # a missing or broken database is one error line now, not a thread's traceback
+    lock = _single_instance(ctx.db_path)
+    stop = threading.Event()
+    try:
+        server = Server(ctx.db_path, key, settings, stop=stop, poll_calendars=calendar_poller())
+    except TlsSetupError as exc:
+        fail(str(exc))
+    _logging(verbose)
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        # Not stop.set() here: the handler runs on the main thread, which may be inside stop.wait()
+        # holding the event's lock, and would deadlock on it. A short-lived thread sets it instead.
+        threading.Thread(target=stop.set, name="stop").start()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):  # stderr is not a real file
+        faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1`: every thread's stack
+    try:
+        server.run()
+    finally:
+        lock.close()
+
+
+def _single_instance(db_path: Path) -> IO[bytes]:
+    """One `serve` per database: two would share one MQTT client id and keep disconnecting each other."""
+    path = db_path.with_name(db_path.name + ".serve.lock")
+    handle = path.open("ab")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        fail(f"another `innovatum-admin serve` is already running for {db_path}")
+    return handle
+
+
+@click.command()
+@broker_option
+@ca_option
+@click.option("--full", is_flag=True, help="Also republish every record and the head.")
+@click.option(
+    "--connect-timeout",
+    default=CONNECT_TIMEOUT,
+    show_default=True,
+    type=click.FloatRange(0.1),
+    metavar="SECONDS",
+)
+@pass_context
+def publish(ctx: Context, url: str, ca_file: str, full: bool, connect_timeout: float) -> None:
+    """Publish what is pending once; with --full, republish the whole state (e.g. to a replaced broker)."""
+    key = _signing_key(ctx)
+    settings = _settings(ctx, url, ca_file)
+    try:
+        client = MqttClient(settings, "innovatum-admin-publish")
+    except TlsSetupError as exc:
+        fail(str(exc))
+    client.start()
+    try:
+        if not client.wait_connected(connect_timeout):
+            fail(client.last_error or f"cannot connect to {settings.url}")
+        with ctx.database() as db:
+            try:
+                sent = publisher.publish_pending(db, key, client)
+                head = publisher.publish_full(db, key, client) if full else None
+            except PublishFailed as exc:
+                fail(f"publishing failed: {exc}")
+    finally:
+        client.stop()
+    say(f"published {sent} pending revision{'' if sent == 1 else 's'}")
+    if head is not None:
+        say(f"republished the full state: {head.count} live records, revision {head.rev}")
+
+
+@click.command("broker-config")
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Directory."
+)
+@click.option("--port", default=1883, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--bind", default=None, help="Address of the plain listener (default: all; loopback with TLS).")
+@click.option("--tls-cert", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None)
+@click.option("--tls-key", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None)
+@click.option("--tls-ca", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None)
+@click.option("--tls-port", default=8883, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--user", "run_as", default=None, help="The user mosquitto runs as (its `user` option).")
+@pass_context
+def broker_config(
+    ctx: Context,
+    out_dir: Path,
+    port: int,
+    bind: str | None,
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    tls_ca: Path | None,
+    tls_port: int,
+    run_as: str | None,
+) -> None:
+    """Write mosquitto.conf, the password file and the ACL for the admin node, kiosks and tenants.
+
+    Rerun it after `kiosk add`/`kiosk remove` and reload mosquitto (SIGHUP) or restart it.
+    """
+    if (tls_cert is None) != (tls_key is None):
+        fail("--tls-cert and --tls-key go together")
+    if tls_ca is not None and tls_cert is None:
+        fail("--tls-ca needs --tls-cert and --tls-key")
+    if tls_cert is not None and tls_port == port:
+        fail("--tls-port must differ from --port")
+    tls = TlsFiles(tls_cert, tls_key, tls_ca) if tls_cert is not None and tls_key is not None else None
+    with ctx.database() as db:
+        accounts.ensure_accounts(db)
+        everyone = accounts.all_accounts(db)
+    try:
+        files = write_config(out_dir, everyone, Listeners(port, bind, tls, tls_port), run_as=run_as)
+    except OSError as exc:
+        fail(f"cannot write {out_dir}: {exc.strerror or exc}")
+    blocked = unreachable_directory(out_dir, run_as)
+    if blocked is not None:
+        click.echo(
+            f"warning: mosquitto drops from root to its own user, which cannot enter {blocked}; "
+            "choose a directory it can reach, or pass --user root",
+            err=True,
+        )
+    kiosks = sum(1 for a in everyone if a.role == "kiosk")
+    tenants = sum(1 for a in everyone if a.role == "tenant")
+    say(f"wrote {files.conf} ({kiosks} kiosks, {tenants} tenants); start it with: mosquitto -c {files.conf}")
+
+
+@click.command("credentials")
+@click.argument("slug")
+@pass_context
+def tenant_credentials(ctx: Context, slug: str) -> None:
+    """The tenant's broker account: it may publish only on its own request topic."""
+    with ctx.database() as db:
+        if db.execute("SELECT 1 FROM tenants WHERE slug = ?", (slug,)).fetchone() is None:
+            fail(f"no tenant {slug!r}")
+        created = accounts.tenant_account(db, slug) is None
+        accounts.ensure_accounts(db)
+        account = accounts.tenant_account(db, slug)
+    if account is None:
+        fail(f"tenant {slug!r} cannot have a broker account (its slug is not a valid broker user name)")
+    say(f"username: {account.username}")
+    say(f"password: {account.password}")
+    say(f"topic:    {topics.request(slug)}")
+    if created:
+        say("new account: rerun `innovatum-admin broker-config` and reload mosquitto before it can log in")
+
+
+def register(main: click.Group) -> None:
+    main.add_command(serve)
+    main.add_command(publish)
+    main.add_command(broker_config)
+    tenant.add_command(tenant_credentials)

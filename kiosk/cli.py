@@ -1,0 +1,146 @@
+"""`innovatum-kiosk`: the composition root of a kiosk.
+
+    innovatum-kiosk --config FILE              the lobby screen (Textual), syncing in the background
+    innovatum-kiosk --config FILE --headless   sync only: a relay, a monitor, the load benchmark's unit
+    innovatum-kiosk dump --config FILE         the replica as JSON (no broker needed)
+
+The headless path never imports Textual; the UI is imported only when a screen is wanted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, NoReturn
+
+import click
+
+from kiosk import config as kiosk_config
+from kiosk.ports import SyncEvent
+
+if TYPE_CHECKING:
+    from kiosk.sync.client import SyncClient
+
+log = logging.getLogger("kiosk")
+
+CONFIG_EXIT = 2
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(CONFIG_EXIT)
+
+
+def _load(path: Path) -> kiosk_config.KioskConfig:
+    try:
+        return kiosk_config.load(path)
+    except kiosk_config.ConfigError as exc:
+        _fail(str(exc))
+
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The kiosk's TOML config (written by `innovatum-admin kiosk config`).",
+)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@config_option
+@click.option("--headless", is_flag=True, help="Sync without a screen.")
+@click.option("-v", "--verbose", is_flag=True, help="Log more (headless).")
+@click.version_option(package_name="innovatum-kiosk")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None, headless: bool, verbose: bool) -> None:
+    """An Innovatum lobby screen."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if config_path is None:
+        _fail("--config FILE is required")
+    config = _load(config_path)
+    if headless:
+        _run_headless(config, verbose)
+    else:
+        _run_screen(config)
+
+
+def _sync_client(config: kiosk_config.KioskConfig) -> SyncClient:
+    from kiosk.sync.client import SyncClient
+
+    try:
+        return SyncClient(config)
+    except kiosk_config.ConfigError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # an unreadable or corrupt replica file: one line, not a traceback
+        _fail(f"cannot open the replica {config.database}: {exc}")
+
+
+def _run_headless(config: kiosk_config.KioskConfig, verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    client = _sync_client(config)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        # Not stop.set() here: the handler runs on the main thread, which may be inside stop.wait()
+        # holding the event's lock, and would deadlock on it. A short-lived thread sets it instead.
+        threading.Thread(target=stop.set, name="stop").start()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    def on_event(event: SyncEvent) -> None:
+        if event.kind == "applied":
+            log.info("applied revision %d", event.revision)
+        else:
+            log.info("%s", event.kind)
+
+    log.info("kiosk %s syncing from %s", config.kiosk_id, config.broker.url)
+    client.start(on_event)
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        client.stop()
+        log.info("stopped at revision %d", client.replica.applied_revision)
+
+
+def _run_screen(config: kiosk_config.KioskConfig) -> None:
+    from kiosk.ui.app import run_app  # Textual only when there is a screen
+
+    client = _sync_client(config)
+    try:
+        run_app(config, client)
+    finally:
+        client.stop()
+
+
+@main.command()
+@config_option
+def dump(config_path: Path | None) -> None:
+    """Print the replica as JSON: revision, the records of each kind, and the dropped-message counts."""
+    if config_path is None:
+        _fail("--config FILE is required")
+    config = _load(config_path)
+    from kiosk.sync.client import open_replica
+
+    try:
+        replica = open_replica(config)
+    except kiosk_config.ConfigError as exc:
+        _fail(str(exc))
+    except Exception as exc:
+        _fail(f"cannot open the replica {config.database}: {exc}")
+    try:
+        click.echo(json.dumps(replica.dump(), ensure_ascii=False, indent=2, sort_keys=True))
+    finally:
+        replica.close()
