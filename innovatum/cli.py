@@ -87,35 +87,52 @@ def demo(data_dir: Path, broker_kind: str, fresh: bool, setup_only: bool) -> Non
     if setup_only:
         click.echo(f"demo prepared in {data_dir}")
         return
-    broker = start_broker(broker_kind, db, data_dir, free_port(), _admin)
+    users = _broker_users(db)
+    broker = start_broker(broker_kind, db, data_dir, free_port(), _admin, users)
     try:
-        _run(db, data_dir, broker)
+        _run(db, data_dir, broker, users)
     finally:
         broker.stop()
     click.echo(f"The demo's data stays in {data_dir} (start over with --fresh).")
 
 
-def _run(db: Path, data_dir: Path, broker: DemoBroker) -> None:
+def _broker_users(db: Path) -> dict[str, str]:
+    """Every account the broker knows (admin node, kiosks, tenants); the demo's broker refuses others."""
     from admin.store import db as store_db
-    from admin.store.db import key_path
     from admin.sync import accounts
+
+    conn = store_db.connect(db)
+    try:
+        accounts.ensure_accounts(conn)
+        return {account.username: account.password for account in accounts.all_accounts(conn)}
+    finally:
+        conn.close()
+
+
+def _run(db: Path, data_dir: Path, broker: DemoBroker, users: dict[str, str]) -> None:
+    from admin.store.db import key_path
     from admin.sync.serve import Server
     from broker.client import BrokerSettings
     from broker.keys import load_private_key
+    from broker.mosquitto import ADMIN_USERNAME
     from kiosk import config as kiosk_config
     from kiosk.sync.client import SyncClient
     from kiosk.ui.app import run_app
 
     kiosk_toml = data_dir / "kiosk.toml"
-    _admin(db, "kiosk", "config", KIOSK_ID, "--broker", broker.url, "--out", str(kiosk_toml))
-    conn = store_db.connect(db)
-    try:
-        account = accounts.admin_account(conn)
-    finally:
-        conn.close()
-    if account is None:
-        raise click.ClickException("the demo's admin node has no broker account")
-    settings = BrokerSettings.from_url(broker.url, account.username, account.password)
+    _admin(
+        db,
+        "kiosk",
+        "config",
+        KIOSK_ID,
+        "--broker",
+        broker.url,
+        "--out",
+        str(kiosk_toml),
+        "--database",
+        str(data_dir / "replica.db"),
+    )
+    settings = BrokerSettings.from_url(broker.url, ADMIN_USERNAME, users[ADMIN_USERNAME])
     stop = threading.Event()
     server = Server(db, load_private_key(key_path(db)), settings, stop=stop)
     serving = threading.Thread(target=server.run, name="admin-serve", daemon=True)

@@ -3,6 +3,7 @@ thing), otherwise the embedded broker (a convenience for a laptop without Mosqui
 
 from __future__ import annotations
 
+import getpass
 import shutil
 import socket
 import subprocess
@@ -43,7 +44,9 @@ def _wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> N
     raise click.ClickException(f"mosquitto did not listen on port {port} within 10 s (see {log})")
 
 
-def start_broker(kind: str, db: Path, data_dir: Path, port: int, admin: Callable[..., None]) -> DemoBroker:
+def start_broker(
+    kind: str, db: Path, data_dir: Path, port: int, admin: Callable[..., None], users: dict[str, str]
+) -> DemoBroker:
     binary = _mosquitto_binary() if kind in ("auto", "mosquitto") else None
     if kind == "mosquitto" and binary is None:
         raise click.ClickException(
@@ -51,10 +54,23 @@ def start_broker(kind: str, db: Path, data_dir: Path, port: int, admin: Callable
         )
     url = f"mqtt://127.0.0.1:{port}"
     if binary is None:
-        embedded = EmbeddedBroker("127.0.0.1", port).start()
+        embedded = EmbeddedBroker("127.0.0.1", port, users=users).start()
         return DemoBroker(url, "Embedded broker", embedded.stop)
     conf_dir = data_dir / "mosquitto"
-    admin(db, "broker-config", "--out", str(conf_dir), "--port", str(port), "--bind", "127.0.0.1")
+    # Started as root, mosquitto drops to the `mosquitto` user, which cannot read a password file in
+    # a private home directory; the demo broker runs as whoever runs the demo.
+    admin(
+        db,
+        "broker-config",
+        "--out",
+        str(conf_dir),
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--user",
+        getpass.getuser(),
+    )
     log = data_dir / "mosquitto.log"
     with log.open("ab") as out:
         process = subprocess.Popen(
