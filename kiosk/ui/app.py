@@ -1,0 +1,338 @@
+"""The kiosk app: screens over the replica, fed by the sync client through a `SyncPort`.
+
+Threading: the sync client calls `on_event` from its own threads. Those callbacks only ever
+`post_message` (thread-safe) and, for content updates, only when no refresh is already pending, so a
+burst of a thousand applied revisions costs a handful of screen refreshes, not a thousand.
+
+State the screens share lives in reactives here (language, content version, connection, active
+announcements, the current minute); screens and widgets watch them and redraw themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from assets import ASSETS
+from broker import times
+from kiosk.config import KioskConfig
+from kiosk.ports import SyncEvent, SyncPort
+from kiosk.replica.queries import Announcement, Queries
+from kiosk.ui.i18n import Translator
+from kiosk.ui.messages import ConnectionChanged, ReplicaChanged
+from kiosk.ui.screens.attract import AttractScreen
+from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.screens.directory import DirectoryScreen
+from kiosk.ui.screens.emergency import EmergencyScreen
+from kiosk.ui.screens.event import EventScreen
+from kiosk.ui.screens.events import EventsScreen
+from kiosk.ui.screens.listing import ListingScreen
+from kiosk.ui.screens.rooms import RoomsScreen
+from kiosk.ui.screens.visit import VisitScreen
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+#: The sections a visitor moves between, in nav-bar and number-key order.
+SECTIONS: dict[str, type[KioskScreen]] = {
+    "attract": AttractScreen,
+    "directory": DirectoryScreen,
+    "events": EventsScreen,
+    "rooms": RoomsScreen,
+    "visit": VisitScreen,
+}
+
+
+class KioskApp(App[None]):
+    """The lobby screen. Construct with a replica (path or `Queries`) and, in production, a `SyncPort`."""
+
+    CSS_PATH = ASSETS / "styles" / "kiosk.tcss"
+    TITLE = "Innovatum"
+    ENABLE_COMMAND_PALETTE = False
+    # Keys: 1-5 sections, / search, l language, Esc back. Shown in the nav bar, so not in a footer.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "section('attract')", "Home", show=False),
+        Binding("2", "section('directory')", "Companies", show=False),
+        Binding("3", "section('events')", "Events", show=False),
+        Binding("4", "section('rooms')", "Rooms", show=False),
+        Binding("5", "section('visit')", "Visit", show=False),
+        Binding("slash", "search", "Search", show=False),
+        Binding("l", "toggle_language", "Language", show=False),
+        Binding("escape", "go_back", "Back", show=False),
+    ]
+
+    language: reactive[str] = reactive("sv")
+    content_version: reactive[int] = reactive(0)
+    offline_since: reactive[datetime | None] = reactive(None)
+    announcements: reactive[tuple[Announcement, ...]] = reactive(())
+    minute: reactive[datetime] = reactive(lambda: times.now().replace(second=0, microsecond=0))
+
+    def __init__(
+        self,
+        replica: Path | Queries,
+        *,
+        kiosk_id: str,
+        group: str = "",
+        location: str = "",
+        translator: Translator | None = None,
+        port: SyncPort | None = None,
+        idle_timeout: float = 90.0,
+        clock: Clock = times.now,
+        home_language: str = "sv",
+        attract_cycle: float = 12.0,
+        tick_interval: float = 1.0,
+    ) -> None:
+        super().__init__()
+        # Motion distracts from across a lobby and costs CPU on a Pi: off unless TEXTUAL_ANIMATIONS says.
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            self.animation_level = "none"
+        self._owns_queries = not isinstance(replica, Queries)
+        self.queries = replica if isinstance(replica, Queries) else Queries(replica)
+        self.kiosk_id = kiosk_id
+        self.group = group
+        self.location = location
+        self.translator = translator or Translator(home_language)
+        self.port = port
+        self.idle_timeout = idle_timeout
+        self.clock = clock
+        self.home_language = home_language
+        self.attract_cycle = attract_cycle
+        self.tick_interval = tick_interval
+        self._refresh_lock = threading.Lock()
+        self._refresh_pending = False
+        self._acknowledged: set[int] = set()
+        self._reported_screen = ""
+        self._emergency: EmergencyScreen | None = None
+        self._next_announcement_change: datetime | None = None
+        self._last_input = time.monotonic()
+        self.set_reactive(KioskApp.language, home_language)
+        self.set_reactive(KioskApp.minute, self._current_minute())
+        self.translator.set_language(home_language)
+
+    # Lifecycle ------------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.push_screen(AttractScreen())
+        self.set_interval(self.tick_interval, self._tick)
+        self.check_announcements()
+        if self.port is not None:
+            self.port.start(self._on_sync_event)
+
+    def on_unmount(self) -> None:
+        if self.port is not None:
+            self.port.stop()
+        if self._owns_queries:
+            self.queries.close()
+
+    async def on_event(self, event: events.Event) -> None:
+        # Every key, touch or scroll restarts the idle countdown; mouse movement alone does not.
+        if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    # Sync callbacks (background threads) ------------------------------------------------------------
+
+    def _on_sync_event(self, event: SyncEvent) -> None:
+        """Called on the sync client's threads: post a message, never touch widgets."""
+        if event.kind == "applied":
+            with self._refresh_lock:
+                if self._refresh_pending:
+                    return
+                self._refresh_pending = True
+            self.post_message(ReplicaChanged(event.revision))
+        else:
+            self.post_message(ConnectionChanged(event.kind == "online", event.at))
+
+    def on_replica_changed(self, message: ReplicaChanged) -> None:
+        # Clear the flag before reading, so an update committed during the reload posts a new message.
+        with self._refresh_lock:
+            self._refresh_pending = False
+        self.content_version += 1
+        self.check_announcements()
+
+    def on_connection_changed(self, message: ConnectionChanged) -> None:
+        if message.online:
+            self.offline_since = None
+        elif self.offline_since is None:
+            self.offline_since = message.at.astimezone(times.STOCKHOLM)
+
+    # Time -----------------------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(times.STOCKHOLM)
+
+    def _current_minute(self) -> datetime:
+        return self.now().replace(second=0, microsecond=0)
+
+    def _tick(self) -> None:
+        """Cheap enough to run every second on a Pi: the replica is only read when a window edge passed."""
+        self.minute = self._current_minute()
+        # Idle is measured on the monotonic clock (the injected clock is for what the screen shows).
+        if time.monotonic() - self._last_input >= self.idle_timeout:
+            self._last_input = time.monotonic()
+            self._return_to_attract()
+        if self._next_announcement_change is not None and self.now() >= self._next_announcement_change:
+            self.check_announcements()
+
+    def _return_to_attract(self) -> None:
+        """Nobody touched the screen for `idle_timeout`: back to the attract loop, in the home language."""
+        if self._emergency is not None:
+            return
+        if self.language != self.home_language:
+            self.language = self.home_language
+        if not isinstance(self.screen, AttractScreen) or len(self.screen_stack) > 2:
+            self.show_section("attract")
+
+    # Announcements --------------------------------------------------------------------------------
+
+    def check_announcements(self) -> None:
+        """Re-read what should be shown now: on every update and on every tick (windows open and close).
+
+        A replica that cannot be read for a moment (locked past the busy timeout, a disk error) keeps
+        what is on screen rather than taking the kiosk down; the next tick tries again.
+        """
+        now = self.now()
+        try:
+            active = self.queries.announcements(now, self.kiosk_id, self.group)
+            self._next_announcement_change = self.queries.next_announcement_change(
+                now, self.kiosk_id, self.group
+            )
+        except sqlite3.Error as exc:
+            log.warning("cannot read announcements from the replica: %s", exc)
+            self._next_announcement_change = now  # try again on the next tick
+            return
+        self.announcements = tuple(active)
+
+    def watch_announcements(self, active: tuple[Announcement, ...]) -> None:
+        emergency = next((item for item in active if item.priority == "emergency"), None)
+        if emergency is not None:
+            if self._emergency is None:
+                self._emergency = EmergencyScreen(emergency)
+                self.push_screen(self._emergency)
+            else:
+                self._emergency.announcement = emergency
+            self.acknowledge(emergency.id)
+            return
+        if self._emergency is not None:
+            screen, self._emergency = self._emergency, None
+            if self.screen is screen:
+                self.pop_screen()
+        # With no takeover, every other active announcement is in the banner of the screen shown.
+        for item in active:
+            self.acknowledge(item.id)
+
+    def banner_announcements(self) -> tuple[Announcement, ...]:
+        return tuple(item for item in self.announcements if item.priority != "emergency")
+
+    def acknowledge(self, announcement_id: int) -> None:
+        """Once per announcement and kiosk run: the admin node counts kiosks that showed it."""
+        if announcement_id in self._acknowledged:
+            return
+        self._acknowledged.add(announcement_id)
+        if self.port is not None:
+            self.port.acknowledge(announcement_id)
+
+    # Navigation -----------------------------------------------------------------------------------
+
+    @property
+    def emergency_active(self) -> bool:
+        return self._emergency is not None
+
+    def report_screen(self, name: str) -> None:
+        if name != self._reported_screen:
+            self._reported_screen = name
+            if self.port is not None:
+                self.port.report_screen(name)
+
+    # The stack is [Textual's default screen, a section, pages opened from it...]. Navigation changes
+    # the stack synchronously and does not await the old screens' removal: awaiting that from inside
+    # the app's own message handler would wait on the loop that is running the handler.
+
+    def show_section(self, name: str) -> KioskScreen | None:
+        """Leave any open page and show a section. Nothing moves while an emergency is on screen."""
+        if self._emergency is not None or name not in SECTIONS or not self._replica_readable():
+            return None
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        screen = SECTIONS[name]()
+        self.switch_screen(screen)
+        return screen
+
+    def open_page(self, screen: Screen[None]) -> None:
+        if self._emergency is None and self._replica_readable():
+            self.push_screen(screen)
+
+    def _replica_readable(self) -> bool:
+        """A new screen reads the replica as it is built; if it cannot, the current one stays."""
+        if self.queries.readable():
+            return True
+        log.warning("replica unreadable; staying on the current screen")
+        return False
+
+    def action_section(self, name: str) -> None:
+        self.show_section(name)
+
+    async def action_search(self) -> None:
+        """/ : the directory with the search field focused (async so a caller may await it)."""
+        if self._emergency is not None:
+            return
+        screen = self.screen if isinstance(self.screen, DirectoryScreen) else self.show_section("directory")
+        if isinstance(screen, DirectoryScreen):
+            screen.focus_search()
+
+    def action_toggle_language(self) -> None:
+        if self._emergency is None:
+            self.language = "en" if self.language == "sv" else "sv"
+
+    def action_go_back(self) -> None:
+        """Esc: close a page, or from a section go home. A takeover ignores it."""
+        if self._emergency is not None:
+            return
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+        elif not isinstance(self.screen, AttractScreen):
+            self.show_section("attract")
+
+    def open_listing(self, kind: str, slug: str) -> None:
+        self.open_page(ListingScreen(kind, slug))
+
+    def open_event(self, event_id: int) -> None:
+        self.open_page(EventScreen(event_id))
+
+    def watch_language(self, language: str) -> None:
+        self.translator.set_language(language)
+
+    def gettext(self, message: str) -> str:
+        return self.translator.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        return self.translator.ngettext(singular, plural, count)
+
+
+def run_app(config: KioskConfig, port: SyncPort | None) -> None:
+    """The production entry point (`innovatum-kiosk --config FILE`)."""
+    app = KioskApp(
+        config.database,
+        kiosk_id=config.kiosk_id,
+        group=config.group,
+        location=config.location,
+        translator=Translator(config.language),
+        port=port,
+        idle_timeout=config.idle_timeout,
+        home_language=config.language,
+    )
+    app.run()

@@ -1,0 +1,248 @@
+"""The attract loop: what a passer-by sees from two metres when nobody is touching the screen.
+
+Panels change on a timer (no animation): welcome, featured companies with a QR card, today's events
+with a QR card, the project arena's rooms, and announcements (only when there are any). Touching the
+panel area, or Enter, opens the directory; the nav bar works as everywhere else.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import ContentSwitcher, Digits, Static
+
+from kiosk.replica.queries import Event, Tenant
+from kiosk.ui.i18n import format_day, format_time
+from kiosk.ui.safe import literal
+from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.screens.events import event_row
+from kiosk.ui.widgets.context import kiosk
+from kiosk.ui.widgets.qr_card import QrCard, fitting_border
+from kiosk.ui.widgets.room_board import RoomBoard
+
+#: Rows of a panel's list taken by its title and margins; the rest hold one name or event each.
+LIST_CHROME_ROWS = 3
+LIST_MIN_COLUMNS = 30
+
+
+class AttractScreen(KioskScreen):
+    section = "attract"
+    # Not rebuilt every minute (CPU on a Pi): the big clock follows the minute by itself, and the
+    # panels are rebuilt once per round of the loop, which keeps "today" current.
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "start", show=False)]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.panel_index = 0
+        self.featured_index = 0
+        self._cycle: Timer | None = None
+
+    def report_name(self) -> str:
+        return f"attract:{self.panel_names()[self.panel_index % len(self.panel_names())]}"
+
+    def screen_title(self) -> str:
+        return self._("Welcome")
+
+    def panel_names(self) -> list[str]:
+        names = ["welcome", "featured", "events", "rooms"]
+        if kiosk(self).banner_announcements():
+            names.append("announcements")
+        return names
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.watch(kiosk(self), "minute", self._show_time, init=False)
+        cycle = kiosk(self).attract_cycle
+        if cycle > 0:
+            self._cycle = self.set_interval(cycle, self.next_panel)
+
+    def next_panel(self) -> None:
+        """Show the next panel; each full round features the next company.
+
+        A rebuild is requested, not awaited: the timer callback returns at once, so a shutdown never
+        has to cancel it half way.
+        """
+        names = self.panel_names()
+        self.panel_index = (self.panel_index + 1) % len(names)
+        switcher = self.query_one("#panels", ContentSwitcher)
+        rebuild_ok = kiosk(self).queries.readable()  # else keep cycling what was built
+        if self.panel_index == 0 and rebuild_ok:
+            self.featured_index += 1
+            self.refresh(recompose=True)
+        elif not switcher.query_children(f"#{names[self.panel_index]}"):
+            if rebuild_ok:
+                self.refresh(recompose=True)  # an announcement window opened since the last rebuild
+            else:
+                self.panel_index = 0
+                switcher.current = names[0]
+        else:
+            switcher.current = names[self.panel_index]
+        kiosk(self).report_screen(self.report_name())
+
+    def compose_body(self) -> ComposeResult:
+        names = self.panel_names()
+        self.panel_index %= len(names)
+        with ContentSwitcher(initial=names[self.panel_index], id="panels"):
+            yield self._welcome()
+            yield self._featured()
+            yield self._events()
+            yield self._rooms()
+            if "announcements" in names:
+                yield self._announcements()
+
+    def _show_time(self, minute: datetime) -> None:
+        app = kiosk(self)
+        for clock in self.query("#welcome-clock").results(Digits):
+            clock.update(format_time(minute, app.language))
+        for day in self.query(".attract-date").results(Static):
+            day.update(format_day(minute, app.language))
+
+    def action_start(self) -> None:
+        kiosk(self).show_section("directory")
+
+    def on_click(self, event: events.Click) -> None:
+        # A touch anywhere on the panels starts; the nav bar's buttons handle their own touches.
+        if self.query_one("#body").region.contains(event.screen_x, event.screen_y):
+            event.stop()
+            self.action_start()
+
+    # Panels -----------------------------------------------------------------------------------
+
+    def _welcome(self) -> Vertical:
+        app = kiosk(self)
+        now = app.now()
+        lines: list[Widget] = [
+            Static(self._("Welcome to Innovatum"), classes="attract-title"),
+            Static(
+                self._("Science park in Trollhättan: companies, events and meeting rooms."),
+                classes="attract-sub",
+            ),
+            # Big digits: the time is what a passer-by reads first, from across the lobby.
+            Digits(format_time(now, app.language), id="welcome-clock"),
+            Static(format_day(now, app.language), classes="attract-date"),
+        ]
+        upcoming = [
+            item for item in app.queries.events_from(now, 1) if item.start >= now and not item.cancelled
+        ]
+        if upcoming:
+            line = Text(self._("Next today:") + " ", "bold", end="")
+            line.append(format_time(upcoming[0].start, app.language) + " ")
+            line.append_text(literal(upcoming[0].title(app.language), 80, single_line=True))
+            line.no_wrap, line.overflow = True, "ellipsis"
+            lines.append(Static(line, classes="attract-next"))
+        lines += [
+            Static(self._("Touch the screen to find a company, an event or a room."), classes="attract-hint"),
+            Static(self._("Keys: 1–5 sections · / search · L language · Esc back"), classes="hint"),
+        ]
+        return Vertical(*lines, id="welcome", classes="panel")
+
+    def _featured(self) -> Horizontal:
+        app = kiosk(self)
+        tenants = app.queries.tenants()
+        with_site = [tenant for tenant in tenants if tenant.website]
+        children: list[Static | Vertical | QrCard] = []
+        names = [Static(self._("Companies at Innovatum"), classes="panel-title")]
+        if not tenants:
+            names.append(Static(self._("No companies to show yet."), classes="empty"))
+        featured = with_site[self.featured_index % len(with_site)] if with_site else None
+        # The featured company first, then the others in order, as many as fit.
+        ordered = ([featured] if featured else []) + [tenant for tenant in tenants if tenant is not featured]
+        for tenant in ordered[: self._list_rows()]:
+            names.append(Static(self._tenant_line(tenant, tenant is featured), classes="featured-row"))
+        children.append(Vertical(*names, classes="panel-list"))
+        if featured is not None:
+            card = self._card(
+                featured.name, self._("Scan for the website"), featured.website, "featured-code"
+            )
+            if card is not None:
+                children.append(card)
+        return Horizontal(*children, id="featured", classes="panel")
+
+    def _tenant_line(self, tenant: Tenant, featured: bool) -> Text:
+        line = Text("▶ " if featured else "  ", end="")
+        line.append_text(literal(tenant.name, 60, "bold", single_line=True))
+        if tenant.category:
+            line.append("  ")
+            line.append_text(literal(tenant.category, 40, "dim", single_line=True))
+        if tenant.hiring:
+            line.append("  ")
+            line.append(self._("Hiring"), "reverse")
+        line.no_wrap, line.overflow = True, "ellipsis"
+        return line
+
+    def _events(self) -> Horizontal:
+        app = kiosk(self)
+        now = app.now()
+        today = [event for event in app.queries.events_from(now, 1) if event.end >= now]
+        rows: list[Static] = [Static(self._("Today at Innovatum"), classes="panel-title")]
+        if not today:
+            rows.append(
+                Static(self._("No more events today. Touch 3 Events for the coming days."), classes="empty")
+            )
+        for event in today[: self._list_rows()]:
+            rows.append(Static(event_row(event, app.language, self._, today=now.date()), classes="event-row"))
+        highlight = self._next_open_event(today)
+        card = None
+        if highlight is not None:
+            title = highlight.title(app.language)
+            card = self._card(title, self._("Scan to register"), highlight.registration_url, "event-code")
+            if card is None:  # a small screen: the event's own page has room for the code
+                rows.append(Static(self._("Touch 3 Events and an event for its QR code."), classes="hint"))
+        children: list[Vertical | QrCard] = [Vertical(*rows, classes="panel-list")]
+        if card is not None:
+            children.append(card)
+        return Horizontal(*children, id="events", classes="panel")
+
+    def _list_rows(self) -> int:
+        """As many list rows as the screen has room for: a bigger screen lists more companies."""
+        return max(self.body_rows() - LIST_CHROME_ROWS, 3)
+
+    def _card(self, title: str, caption: str, url: str, card_id: str) -> QrCard | None:
+        """A card beside the panel's list, or none when the code would not fit whole (small screens)."""
+        columns = self.body_columns() - 2 - LIST_MIN_COLUMNS
+        border = fitting_border(url, columns, self.body_rows(), titled=True)
+        if border is None:
+            return None
+        return QrCard(caption, url, border=border, title=title, id=card_id)
+
+    @staticmethod
+    def _next_open_event(events_today: list[Event]) -> Event | None:
+        """The first event today a visitor can still register for."""
+        return next(
+            (
+                event
+                for event in events_today
+                if event.registration_url and not event.full and not event.cancelled
+            ),
+            None,
+        )
+
+    def _rooms(self) -> Vertical:
+        app = kiosk(self)
+        now = app.now()
+        return Vertical(
+            Static(self._("Project arena: rooms right now"), classes="panel-title"),
+            RoomBoard(app.queries.rooms(now.date()), now, compact=True),
+            id="rooms",
+            classes="panel",
+        )
+
+    def _announcements(self) -> Vertical:
+        app = kiosk(self)
+        rows: list[Static] = [Static(self._("Announcements"), classes="panel-title")]
+        for item in app.banner_announcements():
+            rows.append(
+                Static(
+                    literal(item.text(app.language), 500, overflow="fold"),
+                    classes=f"announcement -{item.priority}",
+                )
+            )
+        return Vertical(*rows, id="announcements", classes="panel")

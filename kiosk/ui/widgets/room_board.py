@@ -1,0 +1,127 @@
+"""The project arena's rooms: free or busy now, what is next, and today's bookings on a timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widget import Widget
+from textual.widgets import Static
+
+from kiosk.replica.queries import Booking, Room
+from kiosk.ui.i18n import format_time
+from kiosk.ui.safe import literal
+from kiosk.ui.widgets.context import kiosk
+
+#: The timeline shows the working day; bookings outside it still count for now/next.
+DAY_START_HOUR = 7
+DAY_END_HOUR = 19
+
+
+def booking_title(booking: Booking, gettext: Callable[[str], str]) -> Text:
+    """A private booking's title never reaches the kiosk; it shows as 'Booked'."""
+    if booking.private or not booking.title:
+        return Text(gettext("Booked"), end="")
+    return literal(booking.title, 80, single_line=True)
+
+
+def status_line(room: Room, now: datetime, language: str, gettext: Callable[[str], str]) -> Text:
+    """'Busy until 15:00 · Workshop' or 'Free until 15:30' or 'Free all day'."""
+    current, upcoming = room.current(now), room.next(now)
+    line = Text(end="")
+    if current is not None:
+        line.append(" " + gettext("Busy") + " ", "bold reverse red")
+        line.append(" " + gettext("until {time}").format(time=format_time(current.end, language)) + "  ")
+        line.append_text(booking_title(current, gettext))
+    else:
+        line.append(" " + gettext("Free") + " ", "bold reverse green")
+        if upcoming is not None and upcoming.start.date() == now.date():
+            line.append(" " + gettext("until {time}").format(time=format_time(upcoming.start, language)))
+        else:
+            line.append(" " + gettext("rest of the day"))
+    if upcoming is not None and upcoming.start.date() == now.date():
+        line.append("   " + gettext("Next:") + " ", "dim")
+        line.append(f"{format_time(upcoming.start, language)}–{format_time(upcoming.end, language)} ")
+        line.append_text(booking_title(upcoming, gettext))
+    line.no_wrap = True
+    line.overflow = "ellipsis"
+    return line
+
+
+class RoomTimeline(Widget):
+    """Two lines: hour marks, then the day as a bar (booked cells filled, a marker at now)."""
+
+    DEFAULT_CSS = """
+    RoomTimeline { height: 2; width: 1fr; }
+    """
+
+    def __init__(self, room: Room, now: datetime) -> None:
+        super().__init__(classes="timeline")
+        self.room = room
+        self.now = now
+
+    def render(self) -> Text:
+        width = max(self.size.width, 12)
+        day_start = self.now.replace(hour=DAY_START_HOUR, minute=0, second=0, microsecond=0)
+        span = timedelta(hours=DAY_END_HOUR - DAY_START_HOUR)
+        per_cell = span / width
+        marks = [" "] * width
+        for hour in range(DAY_START_HOUR, DAY_END_HOUR, 2):
+            column = int((timedelta(hours=hour - DAY_START_HOUR)) / per_cell)
+            label = f"{hour:02d}"
+            if column + len(label) <= width:
+                marks[column : column + len(label)] = label
+        text = Text("".join(marks), style="dim", end="\n")
+        for column in range(width):
+            start = day_start + per_cell * column
+            end = start + per_cell
+            booked = next((b for b in self.room.bookings if b.start < end and b.end > start), None)
+            is_now = start <= self.now < end
+            if is_now:
+                text.append("┃", "bold yellow")
+            elif booked is not None:
+                text.append("█", "red" if not booked.private else "magenta")
+            else:
+                text.append("─", "green")
+        return text
+
+
+class RoomCard(Vertical):
+    def __init__(self, room: Room, now: datetime, *, compact: bool) -> None:
+        super().__init__(classes="room-card")
+        self.room, self.now, self.compact = room, now, compact
+
+    def compose(self) -> ComposeResult:
+        app = kiosk(self)
+        room, _ = self.room, app.gettext
+        head = literal(room.name, 60, "bold", single_line=True)
+        details = []
+        if room.floor is not None:
+            details.append(_("Floor {floor}").format(floor=room.floor))
+        if room.capacity:
+            seats = app.ngettext("{count} seat", "{count} seats", room.capacity)
+            details.append(seats.format(count=room.capacity))
+        if details:
+            head.append("  " + " · ".join(details), "dim")
+        head.no_wrap, head.overflow = True, "ellipsis"
+        yield Static(head, classes="room-name")
+        yield Static(status_line(room, self.now, app.language, _), classes="room-status")
+        if not self.compact:
+            yield RoomTimeline(room, self.now)
+
+
+class RoomBoard(Vertical):
+    """Every room as a card; `compact` (the attract loop) leaves out the timelines."""
+
+    def __init__(self, rooms: list[Room], now: datetime, *, compact: bool = False) -> None:
+        super().__init__(classes="room-board")
+        self.rooms, self.now, self.compact = rooms, now, compact
+
+    def compose(self) -> ComposeResult:
+        if not self.rooms:
+            yield Static(kiosk(self).gettext("No rooms to show."), classes="empty")
+        for room in self.rooms:
+            yield RoomCard(room, self.now, compact=self.compact)
