@@ -10,6 +10,7 @@ import logging
 import sqlite3
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -22,6 +23,8 @@ from kiosk.replica.queries import Listing, Partner, SearchResult
 from kiosk.ui.safe import literal
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets.context import kiosk
+from kiosk.ui.widgets.result_list import ResultList
+from kiosk.ui.widgets.search_field import SearchField
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +41,18 @@ class DirectoryScreen(KioskScreen):
         self.category: str | None = None
         self.floor: int | None = None
         self._shown: SearchResult | None = None
+        #: The search text the result list currently answers (it trails `search_text` by at most a frame).
+        self.results_text: str | None = None
+        # At most one search per frame (see _request_search).
+        self._awaiting_frame = False
+        self._search_deferred = False
 
     def screen_title(self) -> str:
         return self._("Companies and partners")
 
     def compose_body(self) -> ComposeResult:
         app = kiosk(self)
-        yield Input(
+        yield SearchField(
             value=self.search_text,
             placeholder=self._("Search: name, field or skill …"),
             id="search",
@@ -70,7 +78,7 @@ class DirectoryScreen(KioskScreen):
                 id="floor",
             )
             yield Label("", id="result-count")
-        yield OptionList(id="results")
+        yield ResultList(id="results")
 
     # The search field takes the focus when the screen opens (Screen.AUTO_FOCUS): typing searches.
 
@@ -95,6 +103,9 @@ class DirectoryScreen(KioskScreen):
             self.call_after_refresh(self.focus_search)
 
     def action_focus_results(self) -> None:
+        if self._search_deferred:  # Enter or Down right after a burst of keys: the list answers them first
+            self._search_deferred = False
+            self._show_results()
         results = self.query_one("#results", OptionList)
         if self.focused is self.query_one("#search", Input) and results.option_count:
             results.focus()
@@ -103,7 +114,27 @@ class DirectoryScreen(KioskScreen):
     @on(Input.Changed, "#search")
     def _typed(self, event: Input.Changed) -> None:
         self.search_text = event.value
+        self._request_search()
+
+    def _request_search(self) -> None:
+        """Search now, unless a search already ran for the frame not yet drawn: then once after it.
+
+        The field shows every key at once (it repaints itself); a fast typist's burst of keys between
+        two frames costs one search for the last text, not one per key, and the first key of a
+        burst is answered without waiting for a frame.
+        """
+        if self._awaiting_frame:
+            self._search_deferred = True
+            return
         self._show_results()
+        self._awaiting_frame = True
+        self.call_after_refresh(self._frame_drawn)
+
+    def _frame_drawn(self) -> None:
+        self._awaiting_frame = False
+        if self._search_deferred and self.is_attached:
+            self._search_deferred = False
+            self._request_search()
 
     @on(Input.Submitted, "#search")
     def _submitted(self) -> None:
@@ -132,11 +163,11 @@ class DirectoryScreen(KioskScreen):
             log.warning("directory search failed: %s", exc)
             return
         results = self.query_one("#results", OptionList)
+        self.results_text = self.search_text
         if found is self._shown:
             return  # the same (cached) answer, e.g. "robot " after "robot": the list is already right
         self._shown = found
-        results.clear_options()
-        results.add_options(
+        results.set_options(
             [Option(self._row(listing), id=f"{listing.kind}:{listing.slug}") for listing in found.listings]
         )
         if found.total == 0:
@@ -145,7 +176,9 @@ class DirectoryScreen(KioskScreen):
             count = self._("{shown} of {total}").format(shown=len(found.listings), total=found.total)
         else:
             count = app.ngettext("{count} match", "{count} matches", found.total).format(count=found.total)
-        self.query_one("#result-count", Label).update(count)
+        label = self.query_one("#result-count", Label)
+        # A new layout of the whole screen costs more than the search: only when the width changes.
+        label.update(count, layout=cell_len(count) != cell_len(str(label.content)))
 
     def _row(self, listing: Listing) -> Text:
         row = literal(listing.name, 80, "bold", single_line=True)

@@ -1,0 +1,161 @@
+"""The directory's ordering, paging and read-side table over a real replica file, as edits arrive.
+
+The ranking and the Swedish order are worked out in SQL (a precomputed sort key in a TEMP table the
+read side keeps per replica commit), so these tests check what the SQL does across pages and after
+edits, not only what a Python sort of one page would give.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.replica.queries import Queries, SearchResult, sort_key
+from tests.ui.fixtures import Replica
+
+#: In Swedish order: accents other than å/ä/ö sort with their base letter; Å, Ä, Ö come after Z.
+SWEDISH_ORDER = [
+    "Aalto Akustik",
+    "Ebba Energi",
+    "Élan Studio",
+    "Fisk & Fjäll",
+    "Zenit Data",
+    "Ångström Lab",
+    "Ärlig Design",
+    "Östgöta Robotik",
+]
+
+
+def listing(slug: str, name: str, **extra: Any) -> dict[str, Any]:
+    return {"slug": slug, "name": name, "visible": True, "category": "", "floor": None, **extra}
+
+
+@pytest.fixture
+def swedish(tmp_path: Path) -> Iterator[tuple[Replica, Queries]]:
+    replica = Replica(tmp_path / "order.db")
+    # Written in an order that is neither Swedish nor byte order, partners among the tenants.
+    shuffled = [SWEDISH_ORDER[i] for i in (6, 3, 7, 0, 5, 2, 4, 1)]
+    replica.put_many(
+        [
+            ("partner" if number % 3 == 0 else "tenant", f"s{number}", listing(f"s{number}", name))
+            for number, name in enumerate(shuffled)
+        ]
+    )
+    queries = Queries(replica.path)
+    yield replica, queries
+    queries.close()
+    replica.close()
+
+
+def names(result: SearchResult) -> list[str]:
+    return [item.name for item in result.listings]
+
+
+def test_the_empty_query_is_in_swedish_order_across_pages(swedish: tuple[Replica, Queries]) -> None:
+    _replica, queries = swedish
+    assert names(queries.search("")) == SWEDISH_ORDER
+    # Each page is the start of the whole order (a byte-order LIMIT would put "Élan" after "Zenit").
+    for limit in range(1, len(SWEDISH_ORDER) + 1):
+        page = queries.search("", limit=limit)
+        assert names(page) == SWEDISH_ORDER[:limit]
+        assert page.total == len(SWEDISH_ORDER)
+
+
+def test_a_rename_moves_the_listing_and_the_old_name_is_not_found(swedish: tuple[Replica, Queries]) -> None:
+    replica, queries = swedish
+    assert names(queries.search("aalto")) == ["Aalto Akustik"]
+    replica.put("partner", "s3", listing("s3", "Öresund Akustik"))
+    assert names(queries.search("")) == [*SWEDISH_ORDER[1:-1], "Öresund Akustik", "Östgöta Robotik"]
+    assert names(queries.search("aalto")) == []
+    assert names(queries.search("oresund")) == ["Öresund Akustik"]
+    assert names(queries.search("akustik")) == ["Öresund Akustik"]
+
+
+def test_hiding_deleting_and_adding_are_seen_by_the_next_search(swedish: tuple[Replica, Queries]) -> None:
+    replica, queries = swedish
+    assert queries.search("").total == 8
+    replica.put("tenant", "s1", listing("s1", "Fisk & Fjäll", visible=False))
+    replica.delete("partner", "s6")  # Zenit Data
+    replica.put("tenant", "new", listing("new", "Bryggan AB"))
+    result = queries.search("")
+    assert names(result) == [
+        "Aalto Akustik",
+        "Bryggan AB",
+        "Ebba Energi",
+        "Élan Studio",
+        "Ångström Lab",
+        "Ärlig Design",
+        "Östgöta Robotik",
+    ]
+    assert result.total == 7
+    assert names(queries.search("fisk")) == []
+    assert names(queries.search("zenit")) == []
+
+
+def test_filters_follow_an_edit_of_category_and_floor(swedish: tuple[Replica, Queries]) -> None:
+    replica, queries = swedish
+    assert queries.categories() == [] and queries.floors() == []
+    replica.put("tenant", "s1", listing("s1", "Fisk & Fjäll", category="Mat", floor=2))
+    replica.put("tenant", "s5", listing("s5", "Élan Studio", category="Design", floor=2))
+    assert queries.categories() == ["Design", "Mat"]
+    assert queries.floors() == [2]
+    assert names(queries.search("", floor=2)) == ["Élan Studio", "Fisk & Fjäll"]
+    assert names(queries.search("", category="Mat")) == ["Fisk & Fjäll"]
+    assert queries.search("", category="Mat", floor=3).total == 0
+    replica.put("tenant", "s1", listing("s1", "Fisk & Fjäll", category="Mat", floor=3))
+    assert names(queries.search("", floor=2)) == ["Élan Studio"]
+    assert queries.floors() == [2, 3]
+
+
+def test_ranking_ties_are_broken_in_swedish_order(swedish: tuple[Replica, Queries]) -> None:
+    replica, queries = swedish
+    replica.put_many(
+        [
+            ("tenant", f"twin-{letter}", listing(f"twin-{letter}", f"{letter} Tvilling"))
+            for letter in ("Ö", "B", "Å", "A")
+        ]
+    )
+    assert names(queries.search("tvilling")) == ["A Tvilling", "B Tvilling", "Å Tvilling", "Ö Tvilling"]
+
+
+def test_a_record_that_is_not_json_is_skipped(swedish: tuple[Replica, Queries]) -> None:
+    replica, queries = swedish
+    with closing(sqlite3.connect(replica.path)) as raw, raw:
+        raw.execute(
+            "INSERT INTO records (kind, key, rev, deleted, data) VALUES ('tenant', 'bad', 99, 0, '{no')"
+        )
+    result = queries.search("")
+    assert names(result) == SWEDISH_ORDER and result.total == 8
+    assert names(queries.search("ebba")) == ["Ebba Energi"]
+
+
+def test_a_listing_without_a_name_sorts_by_its_slug(swedish: tuple[Replica, Queries]) -> None:
+    replica, queries = swedish
+    # The screen shows the record's key when the name is missing (Listing.name), and sorts by it.
+    replica.put("tenant", "bävern", {"slug": "x", "visible": True})
+    assert names(queries.search(""))[:3] == ["Aalto Akustik", "bävern", "Ebba Energi"]
+    assert sort_key("bävern") < sort_key("Ebba Energi")
+
+
+def test_a_record_replaced_at_an_older_revision_is_still_seen(swedish: tuple[Replica, Queries]) -> None:
+    """A recovery snapshot may write a record back at an older revision than the one the read side
+    last saw: the directory must not keep the newer, now wrong, row."""
+    replica, queries = swedish
+    assert names(queries.search("ebba")) == ["Ebba Energi"]
+    with closing(sqlite3.connect(replica.path)) as raw, raw:
+        raw.execute(
+            "UPDATE records SET rev = 0, data = json_set(data, '$.name', 'Zebra Energi')"
+            " WHERE kind = 'tenant' AND key = 's7'"
+        )
+    assert names(queries.search(""))[-5:] == [
+        "Zebra Energi",
+        "Zenit Data",
+        "Ångström Lab",
+        "Ärlig Design",
+        "Östgöta Robotik",
+    ]
