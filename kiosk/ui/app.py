@@ -57,14 +57,37 @@ SECTIONS: dict[str, type[KioskScreen]] = {
 }
 
 
-class KioskApp(App[None]):
-    """The lobby screen. Construct with a replica (path or `Queries`) and, in production, a `SyncPort`."""
+#: Textual actions that are for whoever runs the app, not for a visitor at a lobby keyboard. None is
+#: bound here (Textual's own App bindings are not inherited), and none runs even if something asks.
+STAFF_ACTIONS = frozenset(
+    {
+        "quit",
+        "command_palette",
+        "help_quit",
+        "screenshot",
+        "toggle_dark",
+        "change_theme",
+        "suspend_process",
+        "show_help_panel",
+        "hide_help_panel",
+    }
+)
+
+
+class KioskApp(App[None], inherit_bindings=False):
+    """The lobby screen. Construct with a replica (path or `Queries`) and, in production, a `SyncPort`.
+
+    Locked down for a lobby: Textual's App bindings (ctrl+q quit, ctrl+c "how to quit") are not
+    inherited and there is no command palette, so a visitor's keyboard can only do what BINDINGS
+    below say. `allow_quit=True` (the demo in a developer's terminal) turns ctrl+q back on.
+    """
 
     CSS_PATH = ASSETS / "styles" / "kiosk.tcss"
     TITLE = "Innovatum"
     ENABLE_COMMAND_PALETTE = False
     # Keys: 1-5 sections, / search, l language, Esc back. Shown in the nav bar, so not in a footer.
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),  # only with allow_quit
         Binding("1", "section('attract')", "Home", show=False),
         Binding("2", "section('directory')", "Companies", show=False),
         Binding("3", "section('events')", "Events", show=False),
@@ -95,8 +118,10 @@ class KioskApp(App[None]):
         home_language: str = "sv",
         attract_cycle: float = 12.0,
         tick_interval: float = 1.0,
+        allow_quit: bool = False,
     ) -> None:
         super().__init__()
+        self.allow_quit = allow_quit
         # Motion distracts from across a lobby and costs CPU on a Pi: off unless TEXTUAL_ANIMATIONS says.
         if "TEXTUAL_ANIMATIONS" not in os.environ:
             self.animation_level = "none"
@@ -143,6 +168,19 @@ class KioskApp(App[None]):
         if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp):
             self._last_input = time.monotonic()
         await super().on_event(event)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Refuse the staff actions (see STAFF_ACTIONS), quitting too unless `allow_quit`."""
+        if action == "quit":
+            return self.allow_quit
+        return action not in STAFF_ACTIONS
+
+    async def action_quit(self) -> None:
+        if self.allow_quit:
+            self.exit()
+
+    def action_command_palette(self) -> None:
+        """No command palette on a kiosk: it offers quitting, themes and screenshots."""
 
     # Sync callbacks (background threads) ------------------------------------------------------------
 
@@ -323,8 +361,11 @@ class KioskApp(App[None]):
         return self.translator.ngettext(singular, plural, count)
 
 
-def run_app(config: KioskConfig, port: SyncPort | None) -> None:
-    """The production entry point (`innovatum-kiosk --config FILE`)."""
+def run_app(config: KioskConfig, port: SyncPort | None, *, allow_quit: bool = False) -> None:
+    """The production entry point (`innovatum-kiosk --config FILE`): no way to quit from the keyboard.
+
+    `allow_quit=True` is for `innovatum demo`, run by a person in their own terminal: ctrl+q quits.
+    """
     app = KioskApp(
         config.database,
         kiosk_id=config.kiosk_id,
@@ -334,5 +375,6 @@ def run_app(config: KioskConfig, port: SyncPort | None) -> None:
         port=port,
         idle_timeout=config.idle_timeout,
         home_language=config.language,
+        allow_quit=allow_quit,
     )
     app.run()

@@ -142,6 +142,8 @@ class AttractScreen(KioskScreen):
             Static(self._("Touch the screen to find a company, an event or a room."), classes="attract-hint"),
             Static(self._("Keys: 1–5 sections · / search · L language · Esc back"), classes="hint"),
         ]
+        if app.allow_quit:  # the demo in someone's terminal; a lobby kiosk cannot be quit from its keyboard
+            lines.append(Static(self._("Ctrl+Q quits the demo"), classes="hint", id="quit-hint"))
         return Vertical(*lines, id="welcome", classes="panel")
 
     def _featured(self) -> Horizontal:
