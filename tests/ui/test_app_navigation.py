@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -138,19 +139,26 @@ async def test_language_switch_changes_strings_and_dates(make_app: AppFactory) -
 
 
 async def test_idle_timeout_returns_to_attract_in_swedish(make_app: AppFactory) -> None:
-    app = make_app(idle_timeout=1.0)
+    # The timeout is long against the 0.2 s between key presses, so a loaded machine that stretches
+    # a pause cannot fake an idle visitor; the return is then awaited with a generous deadline.
+    app = make_app(idle_timeout=2.5)
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_listing("tenant", "robotlabbet")
         await pilot.pause()
         await pilot.click("#nav-language")
         await pilot.pause()
         assert "Where to find us" in screen_text(app)
-        for _ in range(8):  # keep using it: no timeout while someone is there
+        started = time.monotonic()
+        for _ in range(15):  # keep using it for longer than the timeout: no return while someone is there
             await pilot.pause(0.2)
             await pilot.press("shift")
+        assert time.monotonic() - started > 2.5
         assert isinstance(app.screen, ListingScreen)
         assert "Where to find us" in screen_text(app)
-        await pilot.pause(1.5)
+        deadline = time.monotonic() + 15
+        while not isinstance(app.screen, AttractScreen) and time.monotonic() < deadline:
+            await pilot.pause(0.1)
+        await pilot.pause()
         assert isinstance(app.screen, AttractScreen)
         assert len(app.screen_stack) == 2
         text = screen_text(app)
