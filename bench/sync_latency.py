@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import queue
 import threading
 import time
@@ -31,6 +32,23 @@ from kiosk.ports import SyncEvent
 from kiosk.sync.client import SyncClient
 
 BARE_TOPIC = "innovatum/v1/bench"
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process so far (Linux /proc), 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values) - idle) / _TICKS, sum(values) / _TICKS
 
 
 def _paho(port: int, username: str, password: str, client_id: str) -> mqtt.Client:
@@ -42,7 +60,31 @@ def _paho(port: int, username: str, password: str, client_id: str) -> mqtt.Clien
     return client
 
 
-def worker(configs: list[str], port: int, admin: tuple[str, str], results: Any, stop: Any) -> None:
+class Outbox:
+    """Results recorded in the worker (a list append under a lock) and shipped to the driver in one
+    put every 0.5 s: a cross-process queue put per event (pickling, a feeder thread, a pipe write)
+    would add measurement work to every replica's hot path and to the bare subscribers' too."""
+
+    def __init__(self, results: Any) -> None:
+        self._results = results
+        self._items: list[tuple[Any, ...]] = []
+        self._lock = threading.Lock()
+
+    def add(self, item: tuple[Any, ...]) -> None:
+        with self._lock:
+            self._items.append(item)
+
+    def ship(self) -> None:
+        with self._lock:
+            items, self._items = self._items, []
+        if items:
+            self._results.put(items)
+
+
+def worker(
+    configs: list[str], port: int, admin: tuple[str, str], results: Any, bare_done: Any, stop: Any
+) -> None:
+    outbox = Outbox(results)
     clients: list[SyncClient] = []
     for path in configs:
         config = load_config(Path(path))
@@ -50,8 +92,9 @@ def worker(configs: list[str], port: int, admin: tuple[str, str], results: Any, 
         kiosk_id = config.kiosk_id
 
         def on_event(event: SyncEvent, kiosk_id: str = kiosk_id) -> None:
+            # Called on the applier thread right after the replica's COMMIT: stamp it here.
             if event.kind == "applied":
-                results.put(("applied", kiosk_id, event.revision, time.time()))
+                outbox.add(("applied", kiosk_id, event.revision, time.time()))
 
         client.start(on_event)
         clients.append(client)
@@ -62,18 +105,23 @@ def worker(configs: list[str], port: int, admin: tuple[str, str], results: Any, 
         def on_message(c: mqtt.Client, u: Any, m: mqtt.MQTTMessage) -> None:
             received = time.time()
             seq, sent = m.payload.split(b" ", 2)[:2]
-            results.put(("bare", c._client_id.decode(), int(seq), received - float(sent)))
+            outbox.add(("bare", c._client_id.decode(), int(seq), received - float(sent)))
 
         sub.on_message = on_message
         sub.subscribe(BARE_TOPIC, qos=1)
         sub.loop_start()
         bare.append(sub)
-    stop.wait()
+    while not bare_done.wait(0.5):
+        outbox.ship()
+    # The bare subscribers are the baseline, not part of a kiosk: gone before the replicas are timed.
     for sub in bare:
         sub.disconnect()
         sub.loop_stop()
+    while not stop.wait(0.5):
+        outbox.ship()
     for client in clients:
         client.stop()
+    outbox.ship()
 
 
 def main() -> None:
@@ -89,6 +137,7 @@ def main() -> None:
     ctx = mp.get_context("spawn")
     results = ctx.Queue()
     stop = ctx.Event()
+    bare_done = ctx.Event()
     workers: list[Any] = []
     try:
         site.add_tenants(args.tenants)
@@ -99,7 +148,9 @@ def main() -> None:
         admin = site.admin_account()
         chunks = [configs[i :: args.processes] for i in range(args.processes)]
         workers += [
-            ctx.Process(target=worker, args=(c, site.port, admin, results, stop)) for c in chunks if c
+            ctx.Process(target=worker, args=(c, site.port, admin, results, bare_done, stop))
+            for c in chunks
+            if c
         ]
         for w in workers:
             w.start()
@@ -112,18 +163,19 @@ def main() -> None:
         def collect() -> None:
             while True:
                 try:
-                    item = results.get(timeout=0.5)
+                    items = results.get(timeout=0.5)
                 except queue.Empty:
                     if stop.is_set():
                         return
                     continue
                 with lock:
-                    if item[0] == "applied":
-                        _, kiosk_id, rev, at = item
-                        latest[kiosk_id] = max(rev, latest.get(kiosk_id, 0))
-                        applied.setdefault((kiosk_id, rev), at)
-                    else:
-                        bare.append(item[3] * 1000)
+                    for item in items:
+                        if item[0] == "applied":
+                            _, kiosk_id, rev, at = item
+                            latest[kiosk_id] = max(rev, latest.get(kiosk_id, 0))
+                            applied.setdefault((kiosk_id, rev), at)
+                        else:
+                            bare.append(item[3] * 1000)
 
         collector = threading.Thread(target=collect, daemon=True)
         collector.start()
@@ -151,8 +203,26 @@ def main() -> None:
         time.sleep(2)
         publisher.disconnect()
         publisher.loop_stop()
+        bare_done.set()
+        worker_pids = [w.pid for w in workers if w.pid is not None]
+        time.sleep(1)
+        idle_before, idle_started = sum(map(cpu_seconds, worker_pids)), time.monotonic()
+        time.sleep(2)
+        idle = (sum(map(cpu_seconds, worker_pids)) - idle_before) / (time.monotonic() - idle_started)
+        print(
+            f"replica processes idle: {idle * 100:.1f} % of one core ({idle / len(ids) * 1e6:.0f} us/s each)"
+        )
 
         # The real path: commit → serve → broker → each replica's SQLite commit.
+        components = {
+            "replicas": worker_pids,
+            "serve": [p.pid for p in site.processes],
+            "mosquitto": [site.broker.process.pid] if site.broker.process else [],
+            "driver": [os.getpid()],
+        }
+        cpu_before = {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in components.items()}
+        busy_before = machine_busy()
+        edits_started = time.monotonic()
         commits: dict[int, float] = {}
         for i in range(args.edits):
             rev, at = site.edit_tenant(db, f"t{i % args.tenants}", f"Redigerad {i}")
@@ -166,6 +236,12 @@ def main() -> None:
                     break
             time.sleep(0.2)
         db.close()
+        cpu = {
+            name: sum(cpu_seconds(pid) for pid in pids) - cpu_before[name]
+            for name, pids in components.items()
+        }
+        busy_after = machine_busy()
+        edits_ended = time.monotonic()
         with lock:
             latencies = []
             missing = 0
@@ -182,7 +258,25 @@ def main() -> None:
         print(f"replicas={len(ids)} edits={args.edits} interval={args.interval}s tenants={args.tenants}")
         print(f"bare paho publish->receive : {summary(bare)}")
         print(f"admin commit->replica commit: {summary(latencies)} missing={missing}")
+        # Where the CPU went during the edit phase, per edit: what the replicas cost is what the protocol
+        # costs; the rest of the machine's busy time is other jobs on the (shared) box.
+        per_edit = ", ".join(f"{name} {seconds / args.edits * 1000:.1f} ms" for name, seconds in cpu.items())
+        busy = busy_after[0] - busy_before[0]
+        total = busy_after[1] - busy_before[1]
+        others = busy - sum(cpu.values())
+        elapsed = edits_ended - edits_started
+        busy_replicas = cpu["replicas"] - idle * elapsed
+        print(
+            f"CPU per edit: {per_edit}; replicas per replica per edit "
+            f"{cpu['replicas'] / args.edits / len(ids) * 1e6:.0f} us, "
+            f"{busy_replicas / args.edits / len(ids) * 1e6:.0f} us without the idle rate"
+        )
+        print(
+            f"machine busy {busy / total * 100:.0f} % of {os.cpu_count()} CPUs during the edits; "
+            f"other processes {others / args.edits * 1000:.1f} ms per edit"
+        )
     finally:
+        bare_done.set()
         stop.set()
         for w in workers:
             w.join(timeout=30)

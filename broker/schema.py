@@ -4,6 +4,8 @@ A body is the JSON inside a signed envelope. Version 1 knows three types:
 
 - ``state``:  the current state of one record, retained on ``state/<kind>/<key>``.
 - ``change``: one committed admin transaction (or one part of it), on ``changes``, in revision order.
+  Its last part may carry the manifest after that revision (``head``: count and digest), so a live
+  kiosk checks and trusts it with the change itself: one verification and one commit per edit.
 - ``head``:   the manifest, retained on ``head``: revision, live record count and set digest.
 
 Record payloads use the same field names as ``innovatum-admin ... --json``.
@@ -12,6 +14,7 @@ Record payloads use the same field names as ``innovatum-admin ... --json``.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +42,8 @@ RECORD_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
 }
 
 PRIORITIES = ("info", "warning", "emergency")
+
+_HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def validate_record(kind: str, data: Any) -> dict[str, Any]:
@@ -106,6 +111,17 @@ class StateMessage:
 
 
 @dataclass(frozen=True)
+class Manifest:
+    """Live record count and set digest: what a replica holds once it has applied a revision."""
+
+    count: int
+    digest: str  # 64 hex digits, lower case
+
+    def body(self) -> dict[str, Any]:
+        return {"count": self.count, "digest": self.digest}
+
+
+@dataclass(frozen=True)
 class ChangeMessage:
     rev: int
     prev: int
@@ -113,9 +129,12 @@ class ChangeMessage:
     parts: int
     at: str
     records: tuple[RecordChange, ...]
+    #: The manifest after `rev`, on the last part only. Optional: the publisher knows it for the newest
+    #: revision of a round; earlier ones (a backlog after an outage) are checked by the retained head.
+    head: Manifest | None = None
 
     def body(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "v": SCHEMA_VERSION,
             "type": "change",
             "rev": self.rev,
@@ -125,6 +144,9 @@ class ChangeMessage:
             "at": self.at,
             "records": [r.body() for r in self.records],
         }
+        if self.head is not None:
+            body["head"] = self.head.body()
+        return body
 
 
 @dataclass(frozen=True)
@@ -163,9 +185,30 @@ def parse_change(body: Mapping[str, Any]) -> ChangeMessage:
     if not isinstance(records, list):
         raise Rejected("malformed", "records is not a list")
     at = body.get("at")
+    head = body.get("head")
+    manifest = None
+    if head is not None:
+        if part != parts - 1:
+            raise Rejected("malformed", "a manifest on a change part that is not the last")
+        manifest = parse_manifest(head)
     return ChangeMessage(
-        rev, prev, part, parts, at if isinstance(at, str) else "", tuple(parse_record(r) for r in records)
+        rev,
+        prev,
+        part,
+        parts,
+        at if isinstance(at, str) else "",
+        tuple(parse_record(r) for r in records),
+        manifest,
     )
+
+
+def parse_manifest(raw: Any) -> Manifest:
+    if not isinstance(raw, dict):
+        raise Rejected("malformed", "head is not an object")
+    digest = raw.get("digest")
+    if not isinstance(digest, str) or not _HEX64.fullmatch(digest):
+        raise Rejected("malformed", "digest is not 64 hex digits")
+    return Manifest(_int(raw, "count", 0), digest.lower())
 
 
 def parse_head(body: Mapping[str, Any]) -> HeadMessage:

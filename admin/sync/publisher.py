@@ -9,7 +9,9 @@ unpublished, so they go out again (receivers drop the duplicates as stale).
 Why the state messages carry the *current* state rather than the state at each revision: the retained
 message for a key must end up as its latest version, and a kiosk that is recovering takes whatever is
 newest. The head is only published once the round reaches the newest revision, so it never claims a
-revision whose changes are not on the wire yet.
+revision whose changes are not on the wire yet. That revision's change also carries the head's count
+and digest in its last part: a live kiosk checks and trusts it with the change itself (one signature
+and one commit per edit); the retained head is still published for kiosks that bootstrap or recover.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from admin.store.changes import Head, current_head
 from broker import topics
 from broker.client import MqttClient
 from broker.envelope import MAX_MESSAGE_BYTES, canonical_json, seal
-from broker.schema import ChangeMessage, HeadMessage, RecordChange, StateMessage
+from broker.schema import ChangeMessage, HeadMessage, Manifest, RecordChange, StateMessage
 from broker.times import now_iso
 
 log = logging.getLogger(__name__)
@@ -73,13 +75,24 @@ def head_message(key: Ed25519PrivateKey, head: Head) -> Outgoing:
 
 
 def change_messages(
-    key: Ed25519PrivateKey, rev: int, prev: int, at: str, records: Sequence[RecordChange]
+    key: Ed25519PrivateKey,
+    rev: int,
+    prev: int,
+    at: str,
+    records: Sequence[RecordChange],
+    head: Manifest | None = None,
 ) -> list[Outgoing]:
+    """The change parts of one revision; `head` (the manifest after it) goes on the last part."""
     parts = split_records(records)
+    last = len(parts) - 1
     return [
         (
             topics.CHANGES,
-            seal(key, topics.CHANGES, ChangeMessage(rev, prev, i, len(parts), at, tuple(part)).body()),
+            seal(
+                key,
+                topics.CHANGES,
+                ChangeMessage(rev, prev, i, len(parts), at, tuple(part), head if i == last else None).body(),
+            ),
             False,
         )
         for i, part in enumerate(parts)
@@ -126,7 +139,8 @@ def build_round(
     for rev, kind, rkey, op, data in rows:
         by_rev.setdefault(rev, []).append(_record(kind, rkey, op, data))
     for rev, prev, at in revisions:
-        messages.extend(change_messages(key, rev, prev, at, by_rev.get(rev, [])))
+        manifest = Manifest(head.count, head.digest) if head is not None and rev == head.rev else None
+        messages.extend(change_messages(key, rev, prev, at, by_rev.get(rev, []), manifest))
     if head is not None:
         messages.append(head_message(key, head))
     _warn_oversized(messages)

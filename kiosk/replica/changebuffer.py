@@ -7,8 +7,9 @@ state, so nothing here needs to survive. Bounded, because the network decides ho
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from broker.schema import ChangeMessage, RecordChange
+from broker.schema import ChangeMessage, Manifest, RecordChange
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,19 @@ class _Revision:
     parts: int
     received: dict[int, tuple[RecordChange, ...]] = field(default_factory=dict)
     size: int = 0
+    head: Manifest | None = None
 
     @property
     def ready(self) -> bool:
         return len(self.received) == self.parts
+
+
+class ReadyRevision(NamedTuple):
+    """A whole revision: every record write in part order, and the manifest its last part carried."""
+
+    rev: int
+    records: tuple[RecordChange, ...]
+    head: Manifest | None
 
 
 class BufferOverflow(Exception):
@@ -61,6 +71,8 @@ class ChangeBuffer:
         if change.part in entry.received:
             return
         entry.received[change.part] = change.records
+        if change.head is not None:
+            entry.head = change.head
         entry.size += size
         self._parts += 1
         self._bytes += size
@@ -72,13 +84,15 @@ class ChangeBuffer:
             self.clear()
             raise BufferOverflow
 
-    def take_ready(self, applied_rev: int) -> tuple[int, tuple[RecordChange, ...]] | None:
+    def take_ready(self, applied_rev: int) -> ReadyRevision | None:
         """The revision that follows `applied_rev`, all parts in order, once every part is here."""
         for rev, entry in sorted(self._revisions.items()):
             if entry.prev == applied_rev and entry.ready:
                 self._forget(rev)
+                if len(entry.received) == 1:
+                    return ReadyRevision(rev, next(iter(entry.received.values())), entry.head)
                 records = tuple(r for part in sorted(entry.received) for r in entry.received[part])
-                return rev, records
+                return ReadyRevision(rev, records, entry.head)
             if entry.prev >= applied_rev:
                 return None
         return None

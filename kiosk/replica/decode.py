@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from broker import topics
-from broker.envelope import Rejected, open_envelope
-from broker.schema import ChangeMessage, HeadMessage, StateMessage, parse_change, parse_head, parse_state
+from broker.envelope import MAGIC, MAX_MESSAGE_BYTES, SIGNATURE_SIZE, Rejected, open_envelope
+from broker.schema import (
+    SCHEMA_VERSION,
+    ChangeMessage,
+    HeadMessage,
+    StateMessage,
+    parse_change,
+    parse_head,
+    parse_state,
+)
 
 Message = StateMessage | ChangeMessage | HeadMessage
 
@@ -31,6 +40,8 @@ def _decode(public_key: Ed25519PublicKey, topic: str, payload: bytes) -> Message
     if topic == topics.CHANGES:
         change = parse_change(open_envelope(public_key, topic, payload))
         _bounded(change.rev, change.prev, change.part, change.parts)
+        if change.head is not None:
+            _bounded(change.head.count)
         return change
     if topic == topics.HEAD:
         head = parse_head(open_envelope(public_key, topic, payload))
@@ -49,3 +60,25 @@ def _decode(public_key: Ed25519PublicKey, topic: str, payload: bytes) -> Message
 def _bounded(*numbers: int) -> None:
     if any(number > MAX_INT for number in numbers):
         raise Rejected("malformed", "number out of range")
+
+
+def unverified_head_claim(payload: bytes) -> tuple[int, int, str] | None:
+    """(rev, count, digest) of a head payload, read WITHOUT verifying it; None if it does not parse.
+
+    Only good for recognising a copy of a head the replica already trusts (the retained head resent on
+    every subscription, the live head after a change that carried the same manifest): such a message
+    cannot change anything, whoever sent it, so the engine may skip its verification. Anything else
+    this returns must still go through `decode`.
+    """
+    if not isinstance(payload, bytes) or len(payload) > MAX_MESSAGE_BYTES or not payload.startswith(MAGIC):
+        return None  # not bytes: a bug in the glue, which `decode` counts
+    try:
+        body = json.loads(payload[len(MAGIC) + SIGNATURE_SIZE :])
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(body, dict) or body.get("v") != SCHEMA_VERSION or body.get("type") != "head":
+        return None
+    rev, count, digest = body.get("rev"), body.get("count"), body.get("digest")
+    if type(rev) is not int or type(count) is not int or not isinstance(digest, str):
+        return None
+    return rev, count, digest.lower()

@@ -31,10 +31,11 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from broker import topics
 from broker.envelope import Rejected
-from broker.schema import ChangeMessage, HeadMessage, RecordChange, StateMessage
+from broker.schema import ChangeMessage, HeadMessage, Manifest, RecordChange, StateMessage
 from kiosk.replica.changebuffer import BufferLimits, BufferOverflow, ChangeBuffer
-from kiosk.replica.decode import Message, decode
+from kiosk.replica.decode import Message, decode, unverified_head_claim
 from kiosk.replica.digest import LiveSet
 from kiosk.replica.store import ReplicaStore, Row, Version
 
@@ -112,11 +113,46 @@ class Replica:
     def handle(self, topic: str, payload: bytes) -> Outcome:
         """Verify, parse and act on one message. Never raises."""
         with self._lock:
+            if topic == topics.HEAD and self._is_trusted_copy(payload):
+                return self._on_trusted_copy()
             before = self._commits
             reason = self._handle(topic, payload)
             if reason is not None:
                 self._count_drop(reason)
             return Outcome(self._commits != before, self._applied, reason)
+
+    def _is_trusted_copy(self, payload: bytes) -> bool:
+        """A head that repeats the trusted head (rev, count, digest) outside recovery: skipped unverified.
+
+        Every edit's change already carries its manifest, so the `head` that follows it (and the
+        retained copy resent on each subscription) says nothing new. `_on_head` would write nothing
+        for it and only re-check the records against the trusted head, which `_on_trusted_copy` does
+        with the values verified earlier; so whoever sent it, it cannot change what the kiosk holds,
+        and the signature check (most of a message's cost) is saved. It is not counted as a drop: it
+        is the normal echo of a message already applied. A head that differs in any of the three
+        values goes through full verification as before.
+        """
+        head = self._head
+        if head is None or self._recovering:
+            return False
+        try:
+            return unverified_head_claim(payload) == (head.rev, head.count, head.digest)
+        except Exception:  # a bug here must not cost the message its normal path
+            log.exception("replica: could not read a head message")
+            return False
+
+    def _on_trusted_copy(self) -> Outcome:
+        """What `_on_head` does with a head equal to the trusted one, using only the trusted values:
+        the records are checked against it again (a file changed behind the kiosk's back shows here
+        after a restart), and the timers run."""
+        before = self._commits
+        try:
+            self._check_against_head()
+            self._check_timers()
+        except Exception:
+            log.exception("replica: unexpected error checking the records against the trusted head")
+            self._reset_after_error()
+        return Outcome(self._commits != before, self._applied, None)
 
     def _handle(self, topic: str, payload: bytes) -> str | None:
         try:
@@ -399,11 +435,18 @@ class Replica:
             ready = self._changes.take_ready(self._applied)
             if ready is None:
                 break
-            self._apply_revision(*ready)
+            self._apply_revision(ready.rev, ready.records, ready.head)
         if not self._recovering and not self._changes.connects(self._applied):
             self._start_recovery("gap in the change stream")
 
-    def _apply_revision(self, rev: int, records: tuple[RecordChange, ...]) -> None:
+    def _apply_revision(self, rev: int, records: tuple[RecordChange, ...], head: Manifest | None) -> None:
+        """Apply one whole revision in one transaction.
+
+        With the manifest its change carried (`head`), the new records' digest and count are checked
+        against it and the head is trusted in the same transaction, so a live edit costs one signature
+        and one commit. A digest that differs means the replica had diverged before this revision:
+        it recovers with a full snapshot, exactly as when a separate head at its revision disagrees.
+        """
         # A revision may touch a key twice; the last write is the revision's result.
         final = {(r.kind, r.key): r for r in records}
         rows: list[Row] = []
@@ -417,13 +460,30 @@ class Replica:
             if record.op == "upsert":
                 live.add(kind, key, rev)
             rows.append(Row(kind, key, rev, record.data))
+        meta: dict[str, int | str] = {"applied_rev": rev}
+        trusted = self._head
+        agrees = head is None or live.matches(head.count, head.digest)
+        if head is not None:
+            claimed = TrustedHead(rev, head.count, head.digest)
+            # Never back to an older head (rollback); the same revision again is the admin's newer word.
+            if claimed != trusted and (trusted is None or rev >= trusted.rev):
+                trusted = claimed
+                meta.update(trusted_rev=rev, head_count=head.count, head_digest=head.digest)
+            if agrees and not self._verified:
+                meta["verified"] = 1
         with self._store.transaction():
             self._store.write_records(rows)
-            self._store.set_meta(applied_rev=rev)
-        self._applied, self._live, self._merged = rev, live, live.copy()
+            self._store.set_meta(**meta)
+        self._applied, self._live, self._merged, self._head = rev, live, live.copy(), trusted
+        self._verified = self._verified or (head is not None and agrees)
         self._commits += 1
         self._grace_since = None
-        self._check_against_head()
+        if not agrees:
+            self._start_recovery(
+                f"digest differs from the change's manifest at revision {rev}", diverged=True
+            )
+        else:
+            self._check_against_head()
 
     # heads -----------------------------------------------------------------------------------
 

@@ -52,6 +52,11 @@ _UPSERT = (
 
 
 _SEARCHABLE = ", ".join("?" for _ in SEARCHABLE_KINDS)
+_SEARCH_HELD = (
+    "SELECT i.id, s.name, s.body FROM search_ids i LEFT JOIN search s ON s.rowid = i.id "
+    "WHERE i.kind = ? AND i.key = ?"
+)
+_SEARCH_NEW_ID = "INSERT INTO search_ids (kind, key) VALUES (?, ?) RETURNING id"
 
 
 class ReplicaStore:
@@ -82,10 +87,15 @@ class ReplicaStore:
         return dict(self.conn.execute("SELECT name, value FROM meta").fetchall())
 
     def set_meta(self, **values: int | str) -> None:
-        self.conn.executemany(
-            "INSERT INTO meta (name, value) VALUES (?, ?) "
+        """One statement however many values: a live edit writes four (revision and trusted head)."""
+        if not values:
+            return
+        rows = ", ".join("(?, ?)" for _ in values)
+        params = [text for name, value in values.items() for text in (name, str(value))]
+        self.conn.execute(
+            f"INSERT INTO meta (name, value) VALUES {rows} "
             "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-            [(name, str(value)) for name, value in values.items()],
+            params,
         )
 
     # records ---------------------------------------------------------------------------------
@@ -109,29 +119,41 @@ class ReplicaStore:
         self._index(rows)
 
     def _index(self, rows: list[Row]) -> None:
-        """Replace the `search` rows of these records (by their stable rowid in `search_ids`)."""
+        """Bring the `search` rows of these records up to date (by their stable rowid in `search_ids`).
+
+        A row whose indexed text would not change is left alone: an FTS5 delete and insert (with its
+        prefix indexes) is most of what a one-tenant edit costs in SQLite, and an edit that changes
+        no searchable text (a logo, a website, the hiring flag, a bootstrap's copy of what is held)
+        does not need it.
+        """
         searchable = [row for row in rows if row.kind in SEARCHABLE_KINDS]
         if not searchable:
             return
-        self.conn.executemany(
-            "INSERT INTO search_ids (kind, key) VALUES (?, ?) ON CONFLICT (kind, key) DO NOTHING",
-            [(row.kind, row.key) for row in searchable],
-        )
-        ids = [
-            self.conn.execute(
-                "SELECT id FROM search_ids WHERE kind = ? AND key = ?", (row.kind, row.key)
-            ).fetchone()[0]
-            for row in searchable
-        ]
-        self.conn.executemany("DELETE FROM search WHERE rowid = ?", [(rowid,) for rowid in ids])
-        entries = []
-        for rowid, row in zip(ids, searchable, strict=True):
+        execute = self.conn.execute
+        stale: list[tuple[int]] = []
+        entries: list[tuple[int, str, str, str, str]] = []
+        for row in searchable:
+            # The record's rowid and what is indexed under it, in one statement (most edits touch a
+            # record that already has both).
+            found = execute(_SEARCH_HELD, (row.kind, row.key)).fetchone()
+            if found is None:
+                [(new_id,)] = execute(_SEARCH_NEW_ID, (row.kind, row.key)).fetchall()
+                found = (new_id, None, None)
+            rowid, name, body = found
+            held = None if name is None else (name, body)
             entry = search_entry(row.kind, row.data)
+            if held == entry:
+                continue
+            if held is not None:
+                stale.append((rowid,))
             if entry is not None:
                 entries.append((rowid, row.kind, row.key, *entry))
-        self.conn.executemany(
-            "INSERT INTO search (rowid, kind, key, name, body) VALUES (?, ?, ?, ?, ?)", entries
-        )
+        if stale:
+            self.conn.executemany("DELETE FROM search WHERE rowid = ?", stale)
+        if entries:
+            self.conn.executemany(
+                "INSERT INTO search (rowid, kind, key, name, body) VALUES (?, ?, ?, ?, ?)", entries
+            )
 
     def records_empty(self) -> bool:
         return self.conn.execute("SELECT 1 FROM records LIMIT 1").fetchone() is None

@@ -5,9 +5,10 @@ the work, so SQLite commits never delay a keepalive. It drains whatever has queu
 message to `Replica.handle`, and tells the UI once per batch (a 5,000-record bootstrap is one
 "applied" event, not 5,000 repaints).
 
-Subscriptions follow the replica: `changes` and `head` always; `state/#` (the retained snapshot) only
-while the replica wants one, subscribed again whenever it starts a new snapshot generation (a
-re-subscription makes the broker resend every retained message), dropped when it is complete.
+Subscriptions follow the replica: `changes` (QoS 1) and `head` (QoS 0, see HEAD_QOS) always;
+`state/#` (the retained snapshot) only while the replica wants one, subscribed again whenever it
+starts a new snapshot generation (a re-subscription makes the broker resend every retained
+message), dropped when it is complete.
 """
 
 from __future__ import annotations
@@ -33,10 +34,20 @@ log = logging.getLogger(__name__)
 STATUS_SECONDS = 30.0
 STATUS_MIN_SECONDS = 5.0
 TICK_SECONDS = 0.25
+#: A complete replica has no timer that needs a quarter-second tick (grace and snapshot timers only
+#: run while it is behind or recovering), so an idle kiosk wakes once a second: four wake-ups a
+#: second cost 200 idle kiosks on one box about a tenth of a core. Stopping waits at most this long.
+IDLE_TICK_SECONDS = 1.0
 #: Messages handled before the UI hears about them; bounds how stale the screen can be mid-bootstrap.
 BATCH_LIMIT = 2000
 #: The retained snapshot streams at QoS 0 (see `_follow_replica`).
 SNAPSHOT_QOS = 0
+#: The head, too. It is retained and `broker.client` subscribes again on every connection, so the
+#: broker sends the current head each time the kiosk (re)connects; while connected, TCP delivers each
+#: new one. Queued copies of old heads for a kiosk that was away (QoS 1) would add nothing, and a
+#: live kiosk would send a PUBACK for every edit's head, which its change's manifest already covered.
+#: The change stream stays QoS 1: that is what a persistent session must keep for a kiosk.
+HEAD_QOS = 0
 
 
 def open_replica(config: KioskConfig) -> Replica:
@@ -86,7 +97,7 @@ class SyncClient:
             return
         self._on_event = on_event
         self._client.subscribe(topics.CHANGES)
-        self._client.subscribe(topics.HEAD)
+        self._client.subscribe(topics.HEAD, qos=HEAD_QOS)
         self._follow_replica()
         self._client.start()
         self._thread = threading.Thread(target=self._run, name="kiosk-sync", daemon=True)
@@ -147,8 +158,9 @@ class SyncClient:
         return last_tick
 
     def _next_batch(self) -> list[Event]:
+        busy = self.replica.wants_snapshot or not self.replica.complete
         try:
-            first = self._client.events.get(timeout=TICK_SECONDS)
+            first = self._client.events.get(timeout=TICK_SECONDS if busy else IDLE_TICK_SECONDS)
         except queue.Empty:
             return []
         batch = [first]

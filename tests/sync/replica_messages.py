@@ -2,7 +2,8 @@
 
 `Admin` is a tiny model of the admin node: each `commit` is one revision and returns what is published
 for it, in publish order: one retained `state` per key it touched (its final write), the `change`
-part(s) with every record write, then the `head`.
+part(s) with every record write (the last part carrying the manifest after the revision, as the
+publisher does for the newest revision of a round), then the `head`.
 `retained()` is what a broker holds afterwards (last state per key, and the last head). All bodies
 come from broker.schema's dataclasses, so a schema change shows up here too.
 """
@@ -16,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from broker import topics
 from broker.envelope import seal
-from broker.schema import ChangeMessage, HeadMessage, RecordChange, StateMessage, record_hash
+from broker.schema import ChangeMessage, HeadMessage, Manifest, RecordChange, StateMessage, record_hash
 
 Message = tuple[str, bytes]  # (topic, payload)
 
@@ -63,9 +64,15 @@ def state_message(key: Ed25519PrivateKey, rev: int, record: RecordChange) -> Mes
 
 
 def change_message(
-    key: Ed25519PrivateKey, rev: int, prev: int, records: list[RecordChange], part: int = 0, parts: int = 1
+    key: Ed25519PrivateKey,
+    rev: int,
+    prev: int,
+    records: list[RecordChange],
+    part: int = 0,
+    parts: int = 1,
+    head: Manifest | None = None,
 ) -> Message:
-    body = ChangeMessage(rev, prev, part, parts, AT, tuple(records)).body()
+    body = ChangeMessage(rev, prev, part, parts, AT, tuple(records), head).body()
     return topics.CHANGES, seal(key, topics.CHANGES, body)
 
 
@@ -98,7 +105,9 @@ class Admin:
     _total: int = 0
     _live: int = 0
 
-    def commit(self, *records: RecordChange, part_size: int = 100) -> Revision:
+    def commit(self, *records: RecordChange, part_size: int = 100, manifest: bool = True) -> Revision:
+        """One revision. `manifest=False` leaves the head out of the change, as the publisher does for
+        all but the newest revision of a round (a backlog after an outage)."""
         prev, self.rev = self.rev, self.rev + 1
         for record in records:
             old = self.state.get((record.kind, record.key))
@@ -110,8 +119,10 @@ class Admin:
                 self._live += 1
             self.state[(record.kind, record.key)] = (self.rev, record)
         chunks = [list(records[i : i + part_size]) for i in range(0, len(records), part_size)] or [[]]
+        head = self.manifest() if manifest else None
+        last = len(chunks) - 1
         changes = [
-            change_message(self.key, self.rev, prev, chunk, part, len(chunks))
+            change_message(self.key, self.rev, prev, chunk, part, len(chunks), head if part == last else None)
             for part, chunk in enumerate(chunks)
         ]
         # One state per key, its final write in this revision: the publisher sends `sync_state`, so a
@@ -121,8 +132,13 @@ class Admin:
         self.last_head = self.head()
         return Revision(self.rev, states, changes, self.last_head)
 
+    def manifest(self) -> Manifest:
+        """Count and digest of the live records now (after the last commit)."""
+        return Manifest(self._live, f"{self._total % (1 << 256):064x}")
+
     def head(self) -> Message:
-        return head_message(self.key, self.rev, self._live, f"{self._total % (1 << 256):064x}")
+        manifest = self.manifest()
+        return head_message(self.key, self.rev, manifest.count, manifest.digest)
 
     def retained_states(self) -> list[Message]:
         return [state_message(self.key, rev, record) for rev, record in self.state.values()]

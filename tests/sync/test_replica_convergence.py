@@ -147,12 +147,16 @@ def test_any_loss_duplication_and_delay_converges(
     snapshots[admin.rev] = admin.expected_dump()
     for operations in before:
         if records := _records(admin, operations):
-            broker.publish(admin.commit(*records, part_size=2).messages)
+            # With or without the manifest in the change (the publisher leaves it out of a backlog).
+            manifest = data.draw(st.booleans(), label="manifest")
+            broker.publish(admin.commit(*records, part_size=2, manifest=manifest).messages)
             snapshots[admin.rev] = admin.expected_dump()
     published_before = len(broker.stream)
     for operations in during:
         if records := _records(admin, operations):
-            broker.publish(admin.commit(*records, part_size=2).messages)
+            # With or without the manifest in the change (the publisher leaves it out of a backlog).
+            manifest = data.draw(st.booleans(), label="manifest")
+            broker.publish(admin.commit(*records, part_size=2, manifest=manifest).messages)
             snapshots[admin.rev] = admin.expected_dump()
 
     clock = Clock()

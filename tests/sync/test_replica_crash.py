@@ -139,7 +139,9 @@ def test_sigkill_during_bootstrap_restarts_consistent_and_converges(
         assert (live, applied) == (RECORDS, admin.rev)
     staged = _read(path, "SELECT count(*) FROM staging")
     if how == "staged":
-        assert staged >= int(amount.split()[0])  # what was staged before the kill is still there
+        # What was staged before the kill is still there, unless the child got as far as promoting it
+        # (on a quiet machine the last rows and the promotion can fit in the extra 0.1 s).
+        assert staged >= int(amount.split()[0]) or (live, applied) == (RECORDS, admin.rev)
 
     replica = Replica(path, admin.key.public_key())
     assert replica.applied_revision == applied

@@ -140,6 +140,30 @@ CASES: list[tuple[str, str, bytes, str]] = [
         "malformed",
     ),
     (
+        "manifest on a part that is not the last",
+        topics.CHANGES,
+        seal(ADMIN_KEY, topics.CHANGES, change_body(parts=2, head={"count": 1, "digest": "ab" * 32})),
+        "malformed",
+    ),
+    (
+        "manifest digest not hex",
+        topics.CHANGES,
+        seal(ADMIN_KEY, topics.CHANGES, change_body(head={"count": 1, "digest": "z" * 64})),
+        "malformed",
+    ),
+    (
+        "manifest count beyond 64 bits",
+        topics.CHANGES,
+        seal(ADMIN_KEY, topics.CHANGES, change_body(head={"count": 2**63, "digest": "ab" * 32})),
+        "malformed",
+    ),
+    (
+        "manifest not an object",
+        topics.CHANGES,
+        seal(ADMIN_KEY, topics.CHANGES, change_body(head=["ab" * 32])),
+        "malformed",
+    ),
+    (
         "record without name",
         topics.CHANGES,
         seal(

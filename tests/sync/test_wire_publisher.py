@@ -15,7 +15,7 @@ from admin.store.changes import current_head, transaction
 from admin.sync import publisher
 from broker import topics
 from broker.envelope import MAGIC, MAX_MESSAGE_BYTES, SIGNATURE_SIZE, open_envelope
-from broker.schema import parse_change, parse_head, parse_state
+from broker.schema import Manifest, parse_change, parse_head, parse_state
 from broker.times import now_iso
 
 
@@ -53,6 +53,9 @@ def test_a_large_revision_is_split_into_bounded_parts_and_ends_with_the_head(
     head = parse_head(open_envelope(public_key, topic, payload))
     assert (topic, retain) == (topics.HEAD, True)
     assert (head.rev, head.count, head.digest) == (rev, 1200, current_head(db).digest)
+    # Only the last part carries the manifest after the revision: the same count and digest as the head.
+    assert [c.head for c in changes[:-1]] == [None, None]
+    assert changes[-1].head == Manifest(1200, head.digest)
     kind, key_ = "tenant", "t0007"
     state_topic, state_payload, _ = next(m for m in states if m[0] == topics.state(kind, key_))
     state = parse_state(open_envelope(public_key, state_topic, state_payload), kind, key_)
@@ -75,10 +78,19 @@ def test_a_round_limited_before_the_newest_revision_carries_no_head(db: sqlite_u
     batch = publisher.build_round(db, key, limit=1)
     assert batch is not None and batch.revisions == [first] and batch.head is None
     assert topics.HEAD not in {t for t, _, _ in batch.messages}
+    public_key = key.public_key()
+    [change] = [
+        parse_change(open_envelope(public_key, t, p)) for t, p, _ in batch.messages if t == topics.CHANGES
+    ]
+    assert change.head is None  # the manifest after `first` is not what `current_head` says
     # the state message of a touched record is its current state (what the retained copy must end as)
     publisher.mark_published(db, batch.revisions)
     rest = publisher.build_round(db, key)
     assert rest is not None and rest.revisions == [second] and rest.head is not None
+    [change] = [
+        parse_change(open_envelope(public_key, t, p)) for t, p, _ in rest.messages if t == topics.CHANGES
+    ]
+    assert change.head == Manifest(2, rest.head.digest)
     publisher.mark_published(db, rest.revisions)
     assert publisher.build_round(db, key) is None
     assert publisher.published_revision(db) == second
@@ -102,3 +114,24 @@ def test_a_tombstone_is_published_as_a_signed_retained_delete(db: sqlite_utils.D
     )
     assert (head.rev, head.count) == (2, 0)
     assert json.loads(payload[len(MAGIC) + SIGNATURE_SIZE :])["type"] == "state"
+
+
+def test_in_a_round_of_several_revisions_only_the_newest_carries_the_manifest(
+    db: sqlite_utils.Database,
+) -> None:
+    key = Ed25519PrivateKey.generate()
+    add(db, ["a"])
+    add(db, ["b"])
+    last = add(db, ["c"])
+    batch = publisher.build_round(db, key)
+    assert batch is not None and batch.head is not None
+    changes = [
+        parse_change(open_envelope(key.public_key(), t, p))
+        for t, p, _ in batch.messages
+        if t == topics.CHANGES
+    ]
+    assert [(c.rev, c.head) for c in changes] == [
+        (last - 2, None),
+        (last - 1, None),
+        (last, Manifest(3, current_head(db).digest)),
+    ]
