@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from broker import topics
 from broker.envelope import Rejected
+from broker.keys import key_id, public_key_b64
 from broker.schema import ChangeMessage, HeadMessage, Manifest, RecordChange, StateMessage
 from kiosk.replica.changebuffer import BufferLimits, BufferOverflow, ChangeBuffer
 from kiosk.replica.decode import Message, decode, unverified_head_claim
@@ -104,9 +105,24 @@ class Replica:
         self._grace_since: float | None = None
         self._progress_at = clock()
         self._closed = False
+        self._trust(public_key)
         self._load()
         if self._recovering:
             self._generation = 1
+
+    def _trust(self, public_key: Ed25519PublicKey) -> None:
+        """A replica holds content trusted under one admin key. After a key change (the admin node was
+        set up anew, or the kiosk moved to another installation) its revisions would make every new
+        one look stale, and the screen would show the old content forever: start over instead."""
+        fingerprint = key_id(public_key_b64(public_key))
+        known = self._store.meta().get("admin_key")
+        if known == fingerprint:
+            return
+        with self._store.transaction():
+            if known is not None:
+                log.warning("replica: admin key changed (%s -> %s); starting over", known, fingerprint)
+                self._store.forget_content()
+            self._store.set_meta(admin_key=fingerprint)
 
     # public API ------------------------------------------------------------------------------
 

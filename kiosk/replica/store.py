@@ -98,6 +98,11 @@ class ReplicaStore:
             params,
         )
 
+    def forget_content(self) -> None:
+        """Everything trusted so far goes (the drop counters stay: they are the kiosk's history)."""
+        for table in ("records", "search", "search_ids", "staging", "meta"):
+            self.conn.execute(f"DELETE FROM {table}")
+
     # records ---------------------------------------------------------------------------------
 
     def record_version(self, kind: str, key: str) -> Version | None:
