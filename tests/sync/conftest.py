@@ -26,17 +26,10 @@ from admin.content import public
 from admin.store import db as store_db
 from admin.store.changes import transaction
 from broker.times import now_iso
+from kiosk.replica.engine import DUMP_LISTS
 from tests.mosquitto import Mosquitto, broker_dir, free_port, require_mosquitto
 
 BIN = Path(sys.executable).parent
-DUMP_LISTS = {
-    "tenant": "tenants",
-    "partner": "partners",
-    "event": "events",
-    "room": "rooms",
-    "booking": "bookings",
-    "announcement": "announcements",
-}
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
