@@ -235,7 +235,7 @@ class Site:
         dump = self.dump(kiosk_id)
         return {"revision": dump["revision"], **{name: dump[name] for name in DUMP_LISTS.values()}}
 
-    def wait_converged(self, kiosk_id: str, timeout: float = 20.0) -> dict[str, Any]:
+    def wait_converged(self, kiosk_id: str, timeout: float = 60.0) -> dict[str, Any]:
         expected = self.admin_state()
         wait_until(lambda: self.content(kiosk_id) == expected, timeout, f"{kiosk_id} to converge")
         return expected

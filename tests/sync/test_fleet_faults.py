@@ -51,7 +51,7 @@ def test_broker_killed_and_restarted_in_the_middle_of_a_stream_of_edits(site: Si
     state = site.wait_converged("lobby-1", timeout=60)
     assert state["revision"] == 1 + 150
     assert_no_duplicates(state)
-    wait_until(lambda: unpublished(site) == 0, 10, "every revision to be marked published")
+    wait_until(lambda: unpublished(site) == 0, 30, "every revision to be marked published")
 
     # The restarted broker lost its retained state; serve noticed and republished it, so a brand-new
     # kiosk still bootstraps from the broker alone.
@@ -68,7 +68,7 @@ def test_admin_down_while_a_new_kiosk_bootstraps(site: Site) -> None:
     serve = site.serve()
     wait_until(lambda: unpublished(site) == 0, 20, "everything published")
     serve.send_signal(signal.SIGTERM)
-    assert serve.wait(timeout=10) == 0
+    assert serve.wait(timeout=30) == 0
     site.add_kiosk("lobby-1")
     site.kiosk("lobby-1")
     state = site.wait_converged("lobby-1", timeout=30)
@@ -106,7 +106,7 @@ def test_kiosk_killed_while_applying_a_5000_record_bootstrap(site: Site) -> None
     assert site.dump("lobby-1")["tenants"] == []  # a half snapshot is never shown
 
     serve.send_signal(signal.SIGTERM)  # and converge from retained messages alone
-    serve.wait(timeout=10)
+    serve.wait(timeout=30)
     site.kiosk("lobby-1")
     state = site.wait_converged("lobby-1", timeout=60)
     assert len(state["tenants"]) == 5000
@@ -120,7 +120,7 @@ def test_kiosk_offline_through_1000_edits(site: Site) -> None:
     kiosk = site.kiosk("lobby-1")
     site.wait_converged("lobby-1")
     kiosk.send_signal(signal.SIGTERM)
-    assert kiosk.wait(timeout=10) == 0
+    assert kiosk.wait(timeout=30) == 0
     site.edit_tenants(1000, [f"o{i}" for i in range(100)], "offline")
     wait_until(lambda: unpublished(site) == 0, 60, "the edits to be published")
     site.kiosk("lobby-1")
@@ -136,7 +136,7 @@ def test_serve_killed_while_publishing_loses_nothing(site: Site) -> None:
     first = site.serve()
     site.wait_converged("lobby-1")
     first.send_signal(signal.SIGTERM)
-    first.wait(timeout=10)
+    first.wait(timeout=30)
     site.edit_tenants(1500, [f"s{i}" for i in range(50)], "burst")
     serve = site.serve()
     replica = site.root / "lobby-1.db"
@@ -148,4 +148,4 @@ def test_serve_killed_while_publishing_loses_nothing(site: Site) -> None:
     state = site.wait_converged("lobby-1", timeout=60)
     assert state["revision"] == 1501 and left > 0
     assert_no_duplicates(state)
-    wait_until(lambda: unpublished(site) == 0, 10, "every revision marked published")
+    wait_until(lambda: unpublished(site) == 0, 30, "every revision marked published")

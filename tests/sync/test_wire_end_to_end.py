@@ -56,11 +56,11 @@ def test_cli_changes_reach_a_headless_kiosk_and_the_fleet_is_tracked(site: Site)
 
     site.admin("tenant", "edit", "acme", "--name", "Acme Robotics AB")
     site.admin("tenant", "remove", "beta")
-    state = site.wait_converged("lobby-1", timeout=10)
+    state = site.wait_converged("lobby-1", timeout=30)
     assert [t["name"] for t in state["tenants"]] == ["Acme Robotics AB"]
     assert site.dump("lobby-1")["dropped"] == {}
 
-    wait_until(lambda: kiosks_json(site)["lobby-1"]["applied_rev"] == state["revision"], 10, "status")
+    wait_until(lambda: kiosks_json(site)["lobby-1"]["applied_rev"] == state["revision"], 30, "status")
     seen = kiosks_json(site)["lobby-1"]
     assert (seen["online"], seen["lag"], seen["version"], seen["stale"]) == (True, 0, __version__, False)
     before = revisions(site)
@@ -69,7 +69,7 @@ def test_cli_changes_reach_a_headless_kiosk_and_the_fleet_is_tracked(site: Site)
 
     kiosk.send_signal(signal.SIGKILL)
     kiosk.wait()
-    wait_until(lambda: kiosks_json(site)["lobby-1"]["online"] is False, 10, "the last will")
+    wait_until(lambda: kiosks_json(site)["lobby-1"]["online"] is False, 30, "the last will")
     table = site.admin("kiosks").output
     assert "lobby-1" in table and "offline" in table
 
@@ -95,8 +95,8 @@ def test_announcement_acknowledgements_reach_the_admin_database(site: Site) -> N
                     "SELECT kiosk_id FROM announcement_acks WHERE announcement_id = ?", (announcement_id,)
                 ).fetchall() == [("lobby-1",)]
 
-        wait_until(acked, 10, "the acknowledgement in the admin database")
-        wait_until(lambda: kiosks_json(site)["lobby-1"]["screen"] == "announcement", 10, "the screen")
+        wait_until(acked, 30, "the acknowledgement in the admin database")
+        wait_until(lambda: kiosks_json(site)["lobby-1"]["screen"] == "announcement", 30, "the screen")
         assert "lobby-1" in site.admin("announce", "list").output
     finally:
         client.stop()
@@ -150,6 +150,6 @@ def test_publish_to_an_unreachable_broker_is_one_error_line(site: Site) -> None:
 
 def test_a_second_serve_for_the_same_database_refuses_to_start(site: Site) -> None:
     site.serve()
-    wait_until(lambda: "serving" in site.log("serve.log"), 10, "the first serve")
+    wait_until(lambda: "serving" in site.log("serve.log"), 30, "the first serve")
     second = site.admin("serve", "--broker", site.broker.url, ok=False)
     assert second.exit_code == 1 and "already running" in second.output

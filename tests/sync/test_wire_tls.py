@@ -87,6 +87,6 @@ def test_kiosk_syncs_over_tls_and_rejects_a_broker_it_cannot_verify(site: Site) 
     state = site.wait_converged("secure", timeout=30)
     assert [t["slug"] for t in state["tenants"]] == ["acme"]
     wait_until(
-        lambda: "certificate verify failed" in site.log("trusting.log"), 10, "a TLS verification error"
+        lambda: "certificate verify failed" in site.log("trusting.log"), 30, "a TLS verification error"
     )
     assert site.dump("trusting")["revision"] == 0
