@@ -159,3 +159,33 @@ def test_a_record_replaced_at_an_older_revision_is_still_seen(swedish: tuple[Rep
         "Ärlig Design",
         "Östgöta Robotik",
     ]
+
+
+def test_a_prefix_matching_most_of_the_directory_lists_name_hits_first_alphabetically(tmp_path: Path) -> None:
+    """One letter over a big directory: name hits first, each group in Swedish order, all counted."""
+    replica = Replica(tmp_path / "broad.db")
+    # 1,200 listings mention "teknik" only in their description; 3 have a name word starting with T.
+    rows = [
+        (
+            "tenant",
+            f"d{number:04d}",
+            listing(f"d{number:04d}", f"Bolag {number:04d}", description_sv="teknik"),
+        )
+        for number in range(1200)
+    ]
+    rows += [
+        ("tenant", "tre", listing("tre", "Tre Tryck Teknik", description_sv="tryck teknik trä")),
+        ("partner", "aa", listing("aa", "Åsa Teknikbyrå")),
+        ("tenant", "ab", listing("ab", "Alfa Tryck")),
+    ]
+    replica.put_many(rows)
+    queries = Queries(replica.path)
+    try:
+        result = queries.search("t")
+        assert result.total == 1203
+        assert names(result)[:4] == ["Alfa Tryck", "Tre Tryck Teknik", "Åsa Teknikbyrå", "Bolag 0000"]
+        # A narrower search is still ranked by relevance: the name hit before description hits.
+        assert names(queries.search("teknikbyr")) == ["Åsa Teknikbyrå"]
+    finally:
+        queries.close()
+        replica.close()
