@@ -22,6 +22,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import threading
 import time
@@ -234,6 +235,28 @@ def local_broker(directory: Path) -> Iterator[int]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextlib.contextmanager
+def kiosk_site(tenants: int, events: int) -> Iterator[Path]:
+    """A filled replica, a private broker and a kiosk config for them; yields the config's path."""
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
+        directory = Path(tmp)
+        database = directory / "replica.db"
+        build_replica(database, tenants=tenants, events=events)
+        with local_broker(directory) as port:
+            yield write_config(directory, database, port)
+
+
+@contextlib.contextmanager
+def running_kiosk(config: Path, columns: int = 160, rows: int = 45) -> Iterator[KioskProcess]:
+    """A kiosk started in a pseudo-terminal, yielded once its first frame is on the terminal."""
+    kiosk = KioskProcess(config, columns, rows, marker=FIRST_FRAME_MARKER)
+    try:
+        kiosk.wait_for_marker(timeout=30)
+        yield kiosk
+    finally:
+        kiosk.stop()
 
 
 class KioskProcess:

@@ -13,17 +13,8 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
-from pathlib import Path
 
-from bench.kiosk_common import (
-    FIRST_FRAME_MARKER,
-    KioskProcess,
-    build_replica,
-    load_average,
-    local_broker,
-    write_config,
-)
+from bench.kiosk_common import FIRST_FRAME_MARKER, KioskProcess, kiosk_site, load_average
 
 BUDGET_SECONDS = 1.5
 
@@ -36,21 +27,16 @@ def main() -> int:
     parser.add_argument("--size", default="160x45", help="terminal COLUMNSxROWS")
     args = parser.parse_args()
     columns, rows = (int(part) for part in args.size.split("x"))
-    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
-        directory = Path(tmp)
-        database = directory / "replica.db"
-        build_replica(database, tenants=args.tenants, events=args.events)
-        with local_broker(directory) as port:
-            config = write_config(directory, database, port)
-            times: list[float] = []
-            cpu: list[float] = []
-            for _ in range(args.runs):
-                kiosk = KioskProcess(config, columns, rows, marker=FIRST_FRAME_MARKER)
-                try:
-                    times.append(kiosk.wait_for_marker(timeout=30))
-                    cpu.append(kiosk.cpu_at_marker if kiosk.cpu_at_marker is not None else float("nan"))
-                finally:
-                    kiosk.stop()
+    times: list[float] = []
+    cpu: list[float] = []
+    with kiosk_site(args.tenants, args.events) as config:
+        for _ in range(args.runs):
+            kiosk = KioskProcess(config, columns, rows, marker=FIRST_FRAME_MARKER)
+            try:
+                times.append(kiosk.wait_for_marker(timeout=30))
+                cpu.append(kiosk.cpu_at_marker if kiosk.cpu_at_marker is not None else float("nan"))
+            finally:
+                kiosk.stop()
     median = statistics.median(times)
     print(f"start to first frame, {args.tenants} tenants + {args.events} events, {columns}x{rows}:")
     print("  runs: " + ", ".join(f"{value:.3f} s" for value in times))

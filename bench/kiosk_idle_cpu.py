@@ -13,18 +13,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from bench.kiosk_common import (
-    FIRST_FRAME_MARKER,
-    KioskProcess,
-    build_replica,
-    load_average,
-    local_broker,
-    write_config,
-)
+from bench.kiosk_common import kiosk_site, load_average, running_kiosk
 
 BUDGET_PERCENT = 1.0
 
@@ -36,28 +27,14 @@ def main() -> int:
     parser.add_argument("--tenants", type=int, default=1000)
     parser.add_argument("--events", type=int, default=5000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
-        directory = Path(tmp)
-        database = directory / "replica.db"
-        build_replica(database, tenants=args.tenants, events=args.events)
-        with local_broker(directory) as port:
-            config = write_config(directory, database, port)
-            kiosk = KioskProcess(config, 160, 45, marker=FIRST_FRAME_MARKER)
-            try:
-                kiosk.wait_for_marker(timeout=30)
-                time.sleep(args.warmup)
-                cpu_before, wall_before, bytes_before = (
-                    kiosk.cpu_seconds(),
-                    time.monotonic(),
-                    len(kiosk.output),
-                )
-                time.sleep(args.seconds)
-                cpu = kiosk.cpu_seconds() - cpu_before
-                wall = time.monotonic() - wall_before
-                written = len(kiosk.output) - bytes_before
-                alive = kiosk.process.poll() is None
-            finally:
-                kiosk.stop()
+    with kiosk_site(args.tenants, args.events) as config, running_kiosk(config) as kiosk:
+        time.sleep(args.warmup)
+        cpu_before, wall_before, bytes_before = kiosk.cpu_seconds(), time.monotonic(), len(kiosk.output)
+        time.sleep(args.seconds)
+        cpu = kiosk.cpu_seconds() - cpu_before
+        wall = time.monotonic() - wall_before
+        written = len(kiosk.output) - bytes_before
+        alive = kiosk.process.poll() is None
     if not alive:
         print("the kiosk exited during the benchmark", file=sys.stderr)
         return 1

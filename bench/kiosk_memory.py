@@ -14,18 +14,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from bench.kiosk_common import (
-    FIRST_FRAME_MARKER,
-    KioskProcess,
-    build_replica,
-    load_average,
-    local_broker,
-    write_config,
-)
+from bench.kiosk_common import KioskProcess, kiosk_site, load_average, running_kiosk
 
 BUDGET_MB = 80.0
 #: Keys a visitor presses, with a pause after each: every section, a search, back to the attract loop.
@@ -56,27 +47,17 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--settle", type=float, default=30.0, help="seconds on the attract loop")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
-        directory = Path(tmp)
-        database = directory / "replica.db"
-        build_replica(database, tenants=args.tenants, events=args.events)
-        with local_broker(directory) as port:
-            config = write_config(directory, database, port)
-            kiosk = KioskProcess(config, 160, 45, marker=FIRST_FRAME_MARKER)
-            try:
-                kiosk.wait_for_marker(timeout=30)
-                attract: list[int] = []
-                sample(kiosk, args.settle, attract)
-                walking: list[int] = []
-                steps: list[tuple[str, int]] = []
-                for key, label in WALK:
-                    os.write(kiosk.master_fd, key.encode())
-                    sample(kiosk, 2.0, walking)
-                    steps.append((label, walking[-1]))
-                final = kiosk.rss_kib()
-                alive = kiosk.process.poll() is None
-            finally:
-                kiosk.stop()
+    with kiosk_site(args.tenants, args.events) as config, running_kiosk(config) as kiosk:
+        attract: list[int] = []
+        sample(kiosk, args.settle, attract)
+        walking: list[int] = []
+        steps: list[tuple[str, int]] = []
+        for key, label in WALK:
+            os.write(kiosk.master_fd, key.encode())
+            sample(kiosk, 2.0, walking)
+            steps.append((label, walking[-1]))
+        final = kiosk.rss_kib()
+        alive = kiosk.process.poll() is None
     if not alive:
         print("the kiosk exited during the benchmark", file=sys.stderr)
         return 1
