@@ -143,7 +143,8 @@ def _run(db: Path, data_dir: Path, broker: DemoBroker, users: dict[str, str]) ->
         '  innovatum-admin announce push "Hej!" --en "Hello!" --priority warning'
     )
     try:
-        run_app(kiosk_config.load(kiosk_toml), SyncClient(kiosk_config.load(kiosk_toml)), allow_quit=True)
+        config = kiosk_config.load(kiosk_toml)
+        run_app(config, SyncClient(config), allow_quit=True)
     finally:
         stop.set()
         serving.join(timeout=5)
