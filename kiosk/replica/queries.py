@@ -13,7 +13,6 @@ import binascii
 import json
 import re
 import sqlite3
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +21,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from broker.times import STOCKHOLM, parse_iso
+from kiosk.replica import directory
+from kiosk.replica.directory import sort_key
 from kiosk.replica.schema import connect
 
 Priority = Literal["info", "warning", "emergency"]
@@ -59,18 +60,6 @@ def _time(data: dict[str, Any], name: str) -> datetime | None:
         return parse_iso(value).astimezone(STOCKHOLM)
     except ValueError:
         return None
-
-
-_SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}"})
-
-
-def sort_key(name: str) -> str:
-    """Swedish alphabetical order: Å, Ä, Ö after Z; other accents sort with their base letter."""
-    if name.isascii():  # most names: nothing to translate or decompose (half the cost of a cold build)
-        return name.lower()
-    folded = name.casefold().translate(_SWEDISH_ORDER)
-    decomposed = unicodedata.normalize("NFKD", folded)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -324,63 +313,10 @@ class SearchResult:
     total: int
 
 
-def _listing_sort_key(name: object, key: str) -> str:
-    """The Swedish sort key of the name a `Listing` shows (its name, else its key), for SQL."""
-    return sort_key(name if isinstance(name, str) and name else key)
-
-
-#: The directory's read-side table (TEMP: private to the connection, see `Queries._refresh_directory`).
-#: `category` and `floor` keep their JSON values as they are (no column affinity), so the filters
-#: compare exactly as `json_extract(data, ...) = ?` would.
-_DIRECTORY = "kiosk_directory"
-_DIRECTORY_SCHEMA = (
-    f"""CREATE TEMP TABLE IF NOT EXISTS {_DIRECTORY} (
-        kind TEXT NOT NULL, key TEXT NOT NULL, rev INTEGER NOT NULL,
-        search_id INTEGER,        -- the listing's rowid in `search` (search_ids.id)
-        visible INTEGER NOT NULL,
-        name TEXT NOT NULL, name_key TEXT NOT NULL,
-        category, floor,
-        PRIMARY KEY (kind, key)
-    )""",
-    f"CREATE INDEX IF NOT EXISTS temp.{_DIRECTORY}_order ON {_DIRECTORY} (name_key, name, kind, key)",
-    f"CREATE INDEX IF NOT EXISTS temp.{_DIRECTORY}_search ON {_DIRECTORY} (search_id)",
-)
-#: Every row whose record is gone, deleted, at another revision or indexed under another search id.
-_DIRECTORY_DROP_STALE = f"""DELETE FROM temp.{_DIRECTORY} AS d WHERE NOT EXISTS (
-    SELECT 1 FROM main.records r LEFT JOIN main.search_ids s ON s.kind = r.kind AND s.key = r.key
-    WHERE r.kind = d.kind AND r.key = d.key AND r.deleted = 0 AND r.rev = d.rev AND s.id IS d.search_id
-)"""
-#: The rows of records written after revision :after (edits, tombstones and new listings alike).
-_DIRECTORY_DROP_NEWER = f"""DELETE FROM temp.{_DIRECTORY} WHERE (kind, key) IN (
-    SELECT kind, key FROM main.records WHERE kind IN ('tenant', 'partner') AND rev > :after
-)"""
-#: Every live listing after revision :after that is not in the table; JSON that does not parse is left out.
-_DIRECTORY_ADD_MISSING = f"""INSERT INTO temp.{_DIRECTORY}
-    (kind, key, rev, search_id, visible, name, name_key, category, floor)
-SELECT kind, key, rev, search_id, visible, name, kiosk_listing_sort_key(name, key), category, floor
-FROM (
-    SELECT r.kind, r.key, r.rev, s.id AS search_id,
-        coalesce(json_extract(r.data, '$.visible'), 1) != 0 AS visible,
-        coalesce(json_extract(r.data, '$.name'), '') AS name,
-        json_extract(r.data, '$.category') AS category, json_extract(r.data, '$.floor') AS floor
-    FROM main.records r LEFT JOIN main.search_ids s ON s.kind = r.kind AND s.key = r.key
-    WHERE r.kind IN ('tenant', 'partner') AND r.deleted = 0 AND r.rev > :after
-    AND NOT EXISTS (SELECT 1 FROM temp.{_DIRECTORY} d WHERE d.kind = r.kind AND d.key = r.key)
-    AND json_valid(r.data)
-)"""
-#: What the table must agree with after a refresh from the newer revisions only (else: a full one).
-_LIVE_LISTINGS = (
-    "SELECT count(*), sum(rev) FROM main.records WHERE kind IN ('tenant', 'partner') AND deleted = 0"
-)
-_DIRECTORY_ROWS = f"SELECT count(*), sum(rev) FROM temp.{_DIRECTORY}"
-
-#: Changes whenever a listing is written: the replica writes a record only together with a new
-#: revision (normally a newer one) and keeps tombstones, so a write moves the count, the sum or the
-#: newest revision. Only several writes whose revision changes cancel out exactly would go unseen.
-_LISTINGS_FINGERPRINT = (
-    "SELECT count(*), sum(rev), max(rev), sum(deleted) FROM main.records WHERE kind IN ('tenant', 'partner')"
-)
-_SEARCH_IDS_FINGERPRINT = "SELECT count(*), max(id) FROM main.search_ids"
+#: The directory's order: Swedish alphabetical, ties broken so every page is stable.
+_NAME_ORDER = "d.name_key, d.name, d.kind, d.key"
+#: The search rowids an FTS5 query matches, for `IN`.
+_MATCHING = "(SELECT rowid FROM search WHERE search MATCH ?)"
 
 
 class Queries:
@@ -388,15 +324,14 @@ class Queries:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        if not path.exists():
-            # A kiosk that has not bootstrapped yet: create the empty schema so the screen can start.
-            connect(path).close()
+        # The schema, and the directory table of a replica written by an older version, before the
+        # screen reads: a kiosk that has not bootstrapped yet starts on an empty replica.
+        connect(path).close()
         self._conn = connect(path, readonly=True)
-        self._conn.create_function("kiosk_listing_sort_key", 2, _listing_sort_key, deterministic=True)
         self._search_cache: dict[tuple[str, str | None, int | None, int], SearchResult] = {}
-        #: `PRAGMA data_version` when the search cache and the directory table were last brought up to date.
-        self._cache_version = -1
-        self._directory_fingerprint: tuple[object, ...] = ()
+        #: `PRAGMA data_version` and `directory_state.version` when the search cache was last checked.
+        self._data_version = -1
+        self._directory_version = -1
 
     def close(self) -> None:
         self._conn.close()
@@ -461,6 +396,34 @@ class Queries:
         found = [Tenant.from_record(key, data) for key, data in self._records("tenant") if _visible(data)]
         return sorted(found, key=lambda tenant: sort_key(tenant.name))
 
+    def tenants_in_order(self, limit: int) -> list[Tenant]:
+        """The first `limit` visible tenants in Swedish order: what a list with room for a few shows,
+        without parsing the whole directory."""
+        with self._snapshot():
+            rows = self._conn.execute(
+                f"SELECT d.kind, d.key FROM directory d WHERE d.kind = 'tenant' AND d.visible"
+                f" ORDER BY {_NAME_ORDER} LIMIT ?",
+                (limit,),
+            ).fetchall()
+            page = self._page(rows, 0)
+        return [listing for listing in page.listings if isinstance(listing, Tenant)]
+
+    def featured_tenant(self, index: int) -> Tenant | None:
+        """The attract loop's featured company: the `index`-th (cycling) visible tenant with a website,
+        in Swedish order, so every such company gets its turn."""
+        with self._snapshot():
+            (count,) = self._conn.execute(
+                "SELECT count(*) FROM directory WHERE kind = 'tenant' AND visible AND has_website"
+            ).fetchone()
+            if not count:
+                return None
+            row = self._conn.execute(
+                f"SELECT d.key FROM directory d WHERE d.kind = 'tenant' AND d.visible AND d.has_website"
+                f" ORDER BY {_NAME_ORDER} LIMIT 1 OFFSET ?",
+                (index % count,),
+            ).fetchone()
+            return self.tenant(row[0]) if row else None
+
     def partners(self) -> list[Partner]:
         found = [Partner.from_record(key, data) for key, data in self._records("partner") if _visible(data)]
         return sorted(found, key=lambda partner: sort_key(partner.name))
@@ -479,9 +442,9 @@ class Queries:
         Without: everything, in Swedish alphabetical order.
         """
         cache_key = (text.strip().casefold(), category, floor, limit)
-        # One read transaction: the directory table, the count and the rows all see the same commit.
+        # One read transaction: the directory version, the count and the rows all see the same commit.
         with self._snapshot():
-            self._refresh_directory()
+            self._check_cache()
             cached = self._search_cache.get(cache_key)
             if cached is None:
                 cached = self._search(text, category=category, floor=floor, limit=limit)
@@ -491,61 +454,76 @@ class Queries:
         return cached
 
     def _search(self, text: str, *, category: str | None, floor: int | None, limit: int) -> SearchResult:
-        """Count every match, but rank, order, limit and parse only the page in SQL.
+        """Count every match, but rank, order, limit and parse only the page, in SQL.
 
-        With 10,000 tenants a one-letter prefix matches thousands: ranking them (bm25) and ordering the
-        empty query (the precomputed Swedish sort key, indexed) stay in C, and only the `limit` rows
-        shown are joined to their JSON and parsed.
+        With 10,000 tenants a one-letter prefix matches thousands: counting, ranking (bm25) and
+        ordering (the precomputed Swedish sort key in `directory`, indexed) stay in C, and only the
+        `limit` rows shown are read as JSON and parsed.
         """
         conditions = ["d.visible"]
-        params: list[Any] = []
+        filters: list[Any] = []
         if category:
             conditions.append("d.category = ?")
-            params.append(category)
+            filters.append(category)
         if floor is not None:
             conditions.append("d.floor = ?")
-            params.append(floor)
-        match = fts_query(text)
+            filters.append(floor)
         where = " AND ".join(conditions)
-        score_params: list[Any] = []
-        if match:
-            source = (
-                f"FROM search JOIN temp.{_DIRECTORY} d ON d.search_id = search.rowid"
-                f" WHERE search MATCH ? AND {where}"
-            )
-            params = [match, *params]
-            score = "bm25(search, 0, 0, 10, 1)"
+        match = fts_query(text)
+        execute = self._conn.execute
+        if not match:
+            (total,) = execute(f"SELECT count(*) FROM directory d WHERE {where}", filters).fetchone()
+            page = execute(
+                f"SELECT d.kind, d.key FROM directory d WHERE {where} ORDER BY {_NAME_ORDER} LIMIT ?",
+                [*filters, limit],
+            ).fetchall()
+            return self._page(page, int(total))
+        if filters:
+            (total,) = execute(
+                "SELECT count(*) FROM search JOIN directory d ON d.search_id = search.rowid"
+                f" WHERE search MATCH ? AND {where}",
+                [match, *filters],
+            ).fetchone()
         else:
-            source = f"FROM temp.{_DIRECTORY} d WHERE {where}"
-            score = "0"
-        (total,) = self._conn.execute(f"SELECT count(*) {source}", params).fetchone()
-        if match and total > BROAD_MATCHES:
-            # A prefix like "t" matches most of the directory: relevance says little there and bm25
-            # over thousands of rows is most of a keystroke's budget. Name hits first, each group in
-            # Swedish alphabetical order, is both cheaper (an indexed set test) and what a visitor
-            # expects from one letter.
-            score = (
-                "CASE WHEN search.rowid IN (SELECT rowid FROM search WHERE search MATCH ?) THEN 0 ELSE 1 END"
-            )
-            score_params = [f"{{name}} : ({match})"]
-        rows = self._conn.execute(
-            f"SELECT r.kind, r.key, r.data FROM (SELECT d.kind, d.key, d.name_key, d.name, {score} AS score"
-            f" {source} ORDER BY score, d.name_key, d.name, d.kind, d.key LIMIT ?) AS page"
-            " JOIN main.records r ON r.kind = page.kind AND r.key = page.key"
-            " ORDER BY page.score, page.name_key, page.name, page.kind, page.key",
-            [*score_params, *params, limit],
-        )
+            # Only visible listings are indexed, so the index alone counts them (a join to the
+            # directory would cost a lookup per match: most of a keystroke for one letter).
+            (total,) = execute("SELECT count(*) FROM search WHERE search MATCH ?", (match,)).fetchone()
+        if total <= BROAD_MATCHES:
+            page = execute(
+                "SELECT d.kind, d.key FROM search JOIN directory d ON d.search_id = search.rowid"
+                f" WHERE search MATCH ? AND {where} ORDER BY bm25(search, 0, 0, 10, 1), {_NAME_ORDER}"
+                " LIMIT ?",
+                [match, *filters, limit],
+            ).fetchall()
+            return self._page(page, int(total))
+        # A prefix like "t" matches most of the directory: relevance says little there and bm25 over
+        # thousands of rows is most of a keystroke's budget. Name hits first, then the rest, each in
+        # Swedish alphabetical order, is what a visitor expects from one letter, and cheap: the
+        # directory is walked in name order (the covering index; the unary + keeps SQLite from
+        # looking rows up by search id instead) until the page is full.
+        names = f"{{name}} : ({match})"
+        in_order = f"SELECT d.kind, d.key FROM directory d WHERE {where} AND +d.search_id IN {_MATCHING}"
+        page = execute(f"{in_order} ORDER BY {_NAME_ORDER} LIMIT ?", [*filters, names, limit]).fetchall()
+        if len(page) < limit:
+            page += execute(
+                f"{in_order} AND +d.search_id NOT IN {_MATCHING} ORDER BY {_NAME_ORDER} LIMIT ?",
+                [*filters, match, names, limit - len(page)],
+            ).fetchall()
+        return self._page(page, int(total))
+
+    def _page(self, keys: list[tuple[str, str]], total: int) -> SearchResult:
+        """The listings of one page of (kind, key), in order; a record that does not parse is left out."""
         listings: list[Listing] = []
-        for kind, key, data in rows:
-            parsed = _loads(data)
-            if parsed is not None:
+        for kind, key in keys:
+            data = self._record(kind, key)
+            if data is not None:
                 cls = Partner if kind == "partner" else Tenant
-                listings.append(cls.from_record(key, parsed))
-        return SearchResult(tuple(listings), int(total))
+                listings.append(cls.from_record(key, data))
+        return SearchResult(tuple(listings), total)
 
     @contextmanager
     def _snapshot(self) -> Iterator[None]:
-        """A read transaction on the replica (writes go only to this connection's TEMP tables)."""
+        """A read transaction on the replica: every statement inside sees the same commit."""
         self._conn.execute("BEGIN")
         try:
             yield
@@ -554,51 +532,32 @@ class Queries:
             raise
         self._conn.execute("COMMIT")
 
-    def _refresh_directory(self) -> None:
-        """Bring the read side's directory table (and the result cache) up to the replica's last commit.
+    def _check_cache(self) -> None:
+        """Forget cached results when a listing changed since they were computed.
 
-        The table holds, per listing, what the directory filters and sorts on, parsed out of the
-        JSON once (the Swedish sort key included); it lives in this connection's TEMP schema because
-        only the sync client writes the replica. `PRAGMA data_version` says whether anybody committed;
-        most commits touch events, bookings or the sync state, not listings, and a fingerprint of the
-        listings' revisions (a few ms) says whether any listing changed. If some did, only the records
-        written after the newest revision seen are parsed again; should the table then disagree with
-        the replica (a snapshot replaced records with older revisions, a record is not JSON), every
-        row is compared instead.
+        `PRAGMA data_version` says whether anybody committed at all; most commits touch events,
+        bookings or the sync state, and the writer's directory counter says whether any of them
+        wrote a listing. Both are single reads, so a keystroke after a content update costs no scan.
         """
-        (version,) = self._conn.execute("PRAGMA data_version").fetchone()
-        if version == self._cache_version:
+        (data_version,) = self._conn.execute("PRAGMA data_version").fetchone()
+        if data_version == self._data_version:
             return
-        fingerprint = (
-            *self._conn.execute(_LISTINGS_FINGERPRINT).fetchone(),
-            *self._conn.execute(_SEARCH_IDS_FINGERPRINT).fetchone(),
-        )
-        if fingerprint != self._directory_fingerprint:
+        self._data_version = data_version
+        row = self._conn.execute(directory.VERSION).fetchone()
+        version = int(row[0]) if row else -1
+        if version != self._directory_version:
             self._search_cache.clear()
-            for statement in _DIRECTORY_SCHEMA:
-                self._conn.execute(statement)
-            newest_seen = self._directory_fingerprint[2] if self._directory_fingerprint else None
-            if isinstance(newest_seen, int):
-                self._conn.execute(_DIRECTORY_DROP_NEWER, {"after": newest_seen})
-                self._conn.execute(_DIRECTORY_ADD_MISSING, {"after": newest_seen})
-            live = self._conn.execute(_LIVE_LISTINGS).fetchone()
-            if newest_seen is None or self._conn.execute(_DIRECTORY_ROWS).fetchone() != live:
-                self._conn.execute(_DIRECTORY_DROP_STALE)
-                self._conn.execute(_DIRECTORY_ADD_MISSING, {"after": -1})
-            self._directory_fingerprint = fingerprint
-        self._cache_version = version
+            self._directory_version = version
 
     def categories(self) -> list[str]:
-        with self._snapshot():
-            self._refresh_directory()
-            rows = self._conn.execute(f"SELECT DISTINCT category FROM temp.{_DIRECTORY} WHERE visible")
+        with self._snapshot():  # the rows are read inside the transaction they were selected in
+            rows = self._conn.execute("SELECT DISTINCT category FROM directory WHERE visible")
             found = [value for (value,) in rows if isinstance(value, str) and value]
         return sorted(found, key=sort_key)
 
     def floors(self) -> list[int]:
         with self._snapshot():
-            self._refresh_directory()
-            rows = self._conn.execute(f"SELECT DISTINCT floor FROM temp.{_DIRECTORY} WHERE visible")
+            rows = self._conn.execute("SELECT DISTINCT floor FROM directory WHERE visible")
             found = [value for (value,) in rows if isinstance(value, int)]
         return sorted(found)
 

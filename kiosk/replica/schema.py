@@ -1,9 +1,12 @@
-"""The replica's tables. The UI reads `records` (deleted = 0) and `search`; only the sync client writes."""
+"""The replica's tables. The UI reads `records` (deleted = 0), `search` and `directory`; only the sync
+client writes."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+
+from kiosk.replica import directory
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -34,6 +37,8 @@ CREATE TABLE IF NOT EXISTS staging (
 );
 """
 
+SCHEMA += directory.SCHEMA
+
 SEARCHABLE_KINDS = ("tenant", "partner")
 
 
@@ -49,5 +54,6 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.executescript(SCHEMA)
+        directory.migrate(conn, SEARCHABLE_KINDS)
     conn.execute("PRAGMA busy_timeout = 10000")
     return conn

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from broker.envelope import canonical_json
+from kiosk.replica import directory
 from kiosk.replica.schema import SEARCHABLE_KINDS, connect
 from kiosk.replica.search_text import search_entry
 
@@ -100,8 +101,9 @@ class ReplicaStore:
 
     def forget_content(self) -> None:
         """Everything trusted so far goes (the drop counters stay: they are the kiosk's history)."""
-        for table in ("records", "search", "search_ids", "staging", "meta"):
+        for table in ("records", "search", "search_ids", "staging", "meta", "directory"):
             self.conn.execute(f"DELETE FROM {table}")
+        self.conn.execute(directory.BUMP)
 
     # records ---------------------------------------------------------------------------------
 
@@ -118,13 +120,14 @@ class ReplicaStore:
         return Version(int(row[0]), bool(row[1])) if row else None
 
     def write_records(self, rows: list[Row]) -> None:
-        """Upsert record versions (tombstones included) and keep `search` in step, in the caller's
-        transaction."""
+        """Upsert record versions (tombstones included) and keep `search` and `directory` in step, in
+        the caller's transaction."""
         self.conn.executemany(_UPSERT.format(table="records"), [row.params() for row in rows])
         self._index(rows)
 
     def _index(self, rows: list[Row]) -> None:
-        """Bring the `search` rows of these records up to date (by their stable rowid in `search_ids`).
+        """Bring the `search` rows of these records up to date (by their stable rowid in `search_ids`),
+        and their `directory` rows.
 
         A row whose indexed text would not change is left alone: an FTS5 delete and insert (with its
         prefix indexes) is most of what a one-tenant edit costs in SQLite, and an edit that changes
@@ -137,6 +140,8 @@ class ReplicaStore:
         execute = self.conn.execute
         stale: list[tuple[int]] = []
         entries: list[tuple[int, str, str, str, str]] = []
+        listed: list[directory.DirectoryRow] = []
+        unlisted: list[tuple[str, str]] = []
         for row in searchable:
             # The record's rowid and what is indexed under it, in one statement (most edits touch a
             # record that already has both).
@@ -145,6 +150,10 @@ class ReplicaStore:
                 [(new_id,)] = execute(_SEARCH_NEW_ID, (row.kind, row.key)).fetchall()
                 found = (new_id, None, None)
             rowid, name, body = found
+            if row.data is None:
+                unlisted.append((row.kind, row.key))
+            else:
+                listed.append(directory.directory_row(row.kind, row.key, rowid, row.data))
             held = None if name is None else (name, body)
             entry = search_entry(row.kind, row.data)
             if held == entry:
@@ -153,6 +162,11 @@ class ReplicaStore:
                 stale.append((rowid,))
             if entry is not None:
                 entries.append((rowid, row.kind, row.key, *entry))
+        if unlisted:
+            self.conn.executemany(directory.DELETE, unlisted)
+        if listed:
+            self.conn.executemany(directory.UPSERT, listed)
+        self.conn.execute(directory.BUMP)
         if stale:
             self.conn.executemany("DELETE FROM search WHERE rowid = ?", stale)
         if entries:

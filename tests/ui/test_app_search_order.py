@@ -1,12 +1,13 @@
-"""The directory's ordering, paging and read-side table over a real replica file, as edits arrive.
+"""The directory's ordering, paging and directory table over a real replica file, as edits arrive.
 
-The ranking and the Swedish order are worked out in SQL (a precomputed sort key in a TEMP table the
-read side keeps per replica commit), so these tests check what the SQL does across pages and after
-edits, not only what a Python sort of one page would give.
+The ranking and the Swedish order are worked out in SQL (a precomputed sort key in the `directory`
+table the replica's writer keeps in step with its records), so these tests check what the SQL does
+across pages and after edits and snapshots, not only what a Python sort of one page would give.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from kiosk.replica.queries import Queries, SearchResult, sort_key
+from kiosk.replica.store import Row
 from tests.ui.fixtures import Replica
 
 #: In Swedish order: accents other than å/ä/ö sort with their base letter; Å, Ä, Ö come after Z.
@@ -142,16 +144,16 @@ def test_a_listing_without_a_name_sorts_by_its_slug(swedish: tuple[Replica, Quer
     assert sort_key("bävern") < sort_key("Ebba Energi")
 
 
-def test_a_record_replaced_at_an_older_revision_is_still_seen(swedish: tuple[Replica, Queries]) -> None:
-    """A recovery snapshot may write a record back at an older revision than the one the read side
-    last saw: the directory must not keep the newer, now wrong, row."""
+def test_a_snapshot_that_writes_a_record_back_at_an_older_revision_is_seen(
+    swedish: tuple[Replica, Queries],
+) -> None:
+    """A recovery snapshot may write a record back at an older revision than the one the screen last
+    saw (a rollback to the admin's head): the directory must list what the snapshot holds."""
     replica, queries = swedish
     assert names(queries.search("ebba")) == ["Ebba Energi"]
-    with closing(sqlite3.connect(replica.path)) as raw, raw:
-        raw.execute(
-            "UPDATE records SET rev = 0, data = json_set(data, '$.name', 'Zebra Energi')"
-            " WHERE kind = 'tenant' AND key = 's7'"
-        )
+    with replica.store.transaction():
+        replica.store.stage([Row("tenant", "s7", 0, listing("s7", "Zebra Energi"))])
+        replica.store.promote_staging(head_rev=replica.rev)
     assert names(queries.search(""))[-5:] == [
         "Zebra Energi",
         "Zenit Data",
@@ -159,6 +161,56 @@ def test_a_record_replaced_at_an_older_revision_is_still_seen(swedish: tuple[Rep
         "Ärlig Design",
         "Östgöta Robotik",
     ]
+    assert names(queries.search("ebba")) == []
+    assert names(queries.search("zebra")) == ["Zebra Energi"]
+
+
+def test_a_snapshot_newer_than_its_head_takes_the_listing_off_the_directory(
+    swedish: tuple[Replica, Queries],
+) -> None:
+    replica, queries = swedish
+    assert "Zenit Data" in names(queries.search(""))
+    [(kind, zenit)] = [(kind, key) for kind, key, name in _listed(replica) if name == "Zenit Data"]
+    with replica.store.transaction():
+        replica.store.stage([Row(kind, zenit, replica.rev + 5, listing(zenit, "Zenit Data"))])
+        replica.store.promote_staging(head_rev=replica.rev)  # staged past the head: a tombstone
+    assert "Zenit Data" not in names(queries.search(""))
+    assert queries.search("zenit").total == 0
+
+
+def _listed(replica: Replica) -> list[tuple[str, str, str]]:
+    with closing(sqlite3.connect(replica.path)) as raw:
+        return [
+            (kind, key, json.loads(data)["name"])
+            for kind, key, data in raw.execute("SELECT kind, key, data FROM records WHERE deleted = 0")
+        ]
+
+
+def test_a_replica_written_before_the_directory_table_is_filled_when_opened(tmp_path: Path) -> None:
+    """An upgraded kiosk keeps its replica: the directory table is built from its records once."""
+    path = tmp_path / "old.db"
+    replica = Replica(path)
+    replica.put_many([("tenant", "a", listing("a", "Östgöta Robotik", category="Robotik", floor=2))])
+    replica.put_many([("tenant", "b", listing("b", "Aalto Akustik", floor=1)), ("partner", "c", None)])
+    replica.close()
+    with closing(sqlite3.connect(path)) as raw, raw:
+        # What a replica from before the directory table looks like.
+        raw.execute("DROP TABLE directory")
+        raw.execute("DROP TABLE directory_state")
+        raw.execute("PRAGMA user_version = 0")
+    queries = Queries(path)
+    try:
+        assert names(queries.search("")) == ["Aalto Akustik", "Östgöta Robotik"]
+        assert names(queries.search("ostgota")) == ["Östgöta Robotik"]
+        assert queries.categories() == ["Robotik"] and queries.floors() == [1, 2]
+        # The writer, reopened, keeps it in step from then on.
+        replica = Replica(path)
+        replica.rev = 10
+        replica.put("tenant", "b", None)
+        assert names(queries.search("")) == ["Östgöta Robotik"]
+        replica.close()
+    finally:
+        queries.close()
 
 
 def test_a_prefix_matching_most_of_the_directory_lists_name_hits_first_alphabetically(tmp_path: Path) -> None:
@@ -189,3 +241,44 @@ def test_a_prefix_matching_most_of_the_directory_lists_name_hits_first_alphabeti
     finally:
         queries.close()
         replica.close()
+
+
+def test_the_featured_company_cycles_through_visible_tenants_with_a_website(tmp_path: Path) -> None:
+    replica = Replica(tmp_path / "featured.db")
+    replica.put_many(
+        [
+            ("tenant", "b", listing("b", "Björk Bygg", website="https://bjork.example")),
+            ("tenant", "a", listing("a", "Ärlig Design", website="https://arlig.example")),
+            ("tenant", "c", listing("c", "Cirkel AB")),  # no website: never featured
+            ("tenant", "h", listing("h", "Dold AB", website="https://dold.example", visible=False)),
+            ("partner", "p", listing("p", "Almi", website="https://almi.example")),  # not a tenant
+        ]
+    )
+    queries = Queries(replica.path)
+    try:
+        featured = [queries.featured_tenant(index) for index in range(4)]
+        assert [tenant.name if tenant else None for tenant in featured] == [
+            "Björk Bygg",
+            "Ärlig Design",
+            "Björk Bygg",
+            "Ärlig Design",
+        ]
+        assert [tenant.name for tenant in queries.tenants_in_order(2)] == ["Björk Bygg", "Cirkel AB"]
+        replica.put("tenant", "b", listing("b", "Björk Bygg"))  # the website removed
+        assert queries.featured_tenant(0) == queries.tenant("a")
+        replica.put("tenant", "a", None)
+        assert queries.featured_tenant(7) is None
+    finally:
+        queries.close()
+        replica.close()
+
+
+def test_a_replica_that_forgets_its_content_empties_the_directory(swedish: tuple[Replica, Queries]) -> None:
+    """A new admin key resets the replica: nothing trusted under the old key stays findable."""
+    replica, queries = swedish
+    assert queries.search("").total == 8
+    with replica.store.transaction():
+        replica.store.forget_content()
+    assert queries.search("").total == 0
+    assert queries.search("ebba").total == 0
+    assert queries.categories() == [] and queries.floors() == []
