@@ -512,13 +512,24 @@ class Queries:
         return self._page(page, int(total))
 
     def _page(self, keys: list[tuple[str, str]], total: int) -> SearchResult:
-        """The listings of one page of (kind, key), in order; a record that does not parse is left out."""
+        """The listings of one page of (kind, key), in order; a record that does not parse is left out.
+
+        One statement for the page: a lookup per row costs more than the search on a Pi.
+        """
         listings: list[Listing] = []
-        for kind, key in keys:
-            data = self._record(kind, key)
-            if data is not None:
+        if not keys:
+            return SearchResult((), total)
+        values = ", ".join("(?, ?, ?)" for _ in keys)
+        rows = self._conn.execute(
+            f"WITH page (n, kind, key) AS (VALUES {values}) SELECT r.kind, r.key, r.data FROM page"
+            " JOIN records r ON r.kind = page.kind AND r.key = page.key WHERE r.deleted = 0 ORDER BY page.n",
+            [part for n, (kind, key) in enumerate(keys) for part in (n, kind, key)],
+        )
+        for kind, key, data in rows:
+            parsed = _loads(data)
+            if parsed is not None:
                 cls = Partner if kind == "partner" else Tenant
-                listings.append(cls.from_record(key, data))
+                listings.append(cls.from_record(key, parsed))
         return SearchResult(tuple(listings), total)
 
     @contextmanager
