@@ -139,7 +139,7 @@ async def bench_pilot(database: Path) -> list[tuple[str, float, float, float, st
     from kiosk.ui.app import KioskApp
     from kiosk.ui.screens.directory import DirectoryScreen
 
-    app = KioskApp(database, kiosk_id="bench", attract_cycle=0)
+    app = KioskApp(database, kiosk_id="bench", attract_cycle=0, freeze_startup=True)
     timings = []
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
@@ -186,7 +186,7 @@ async def bench_burst(database: Path) -> list[tuple[str, int, float]]:
     from kiosk.ui.app import KioskApp
     from kiosk.ui.screens.directory import DirectoryScreen
 
-    app = KioskApp(database, kiosk_id="bench", attract_cycle=0)
+    app = KioskApp(database, kiosk_id="bench", attract_cycle=0, freeze_startup=True)
     searched: list[str] = []
     search = app.queries.search
 

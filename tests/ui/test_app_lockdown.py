@@ -3,6 +3,8 @@ the demo in a developer's terminal can be quit with ctrl+q and says so."""
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from textual.command import CommandPalette
 
@@ -98,4 +100,20 @@ def test_run_app_locks_the_kiosk_unless_the_demo_allows_quitting(
         run_app(config, None)  # innovatum-kiosk: the default
     (app,) = started
     assert app.allow_quit is allow_quit
+    assert app.freeze_startup  # one app per process: see test_a_kiosk_process_freezes_its_start_up
     app.queries.close()
+
+
+async def test_a_kiosk_process_freezes_its_start_up(make_app: AppFactory) -> None:
+    """What start-up built is moved out of the cyclic collector's sight once the first frame is drawn
+    (a full collection over it is a pause a visitor would feel); an app in a test run leaves it."""
+    gc.unfreeze()
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert gc.get_freeze_count() == 0
+    try:
+        async with make_app(freeze_startup=True).run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()

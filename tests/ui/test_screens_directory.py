@@ -8,7 +8,11 @@ from textual.widgets import Input, OptionList, Select
 from kiosk.ui.screens.directory import DirectoryScreen
 from kiosk.ui.screens.listing import ListingScreen
 from tests.ui.conftest import AppFactory
-from tests.ui.fixtures import MARKUP_NAME, screen_text
+from tests.ui.fixtures import MARKUP_NAME, FakeSyncPort, Replica, screen_text, tenants
+
+
+def listing_data(slug: str, name: str) -> dict[str, object]:
+    return {"slug": slug, "name": name, "visible": True, "category": "Test", "floor": 1}
 
 
 def result_names(app: object) -> list[str]:
@@ -156,3 +160,42 @@ async def test_language_switch_keeps_the_search_and_redraws_the_rows(make_app: A
         await pilot.click("#nav-language")
         await pilot.pause()
         assert "Inga träffar" in screen_text(app)
+
+
+async def test_a_row_scrolled_into_view_opens_by_touch(make_app: AppFactory, replica: Replica) -> None:
+    """Rows are found under the pointer by their line: after scrolling, a touch opens the row shown."""
+    replica.put_many(
+        [("tenant", f"extra-{n:02d}", listing_data(f"extra-{n:02d}", f"Zeta {n:02d}")) for n in range(40)]
+    )
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        results = app.screen.query_one("#results", OptionList)
+        results.scroll_to(y=30, animate=False)
+        await pilot.pause()
+        assert results.scroll_offset.y == 30
+        shown = result_names(app)[30 + 2]
+        await pilot.hover("#results", offset=(4, 2))
+        await pilot.click("#results", offset=(4, 2))
+        await pilot.pause()
+        assert isinstance(app.screen, ListingScreen)
+        assert shown in screen_text(app)
+
+
+async def test_an_edited_listing_shows_its_new_row(
+    make_app: AppFactory, replica: Replica, port: FakeSyncPort
+) -> None:
+    """Rows are drawn from a cache keyed by what they show: an edit must not leave the old row."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2", *"vavstolen")
+        await pilot.pause()
+        assert "Design · Plan 1" in screen_text(app)
+        data = next(tenant for tenant in tenants() if tenant["slug"] == "vavstolen")
+        port.emit("applied", replica.put("tenant", "vavstolen", {**data, "floor": 4, "hiring": True}))
+        for _ in range(3):
+            await pilot.pause()
+        text = screen_text(app)
+        assert "Design · Plan 4  Rekryterar" in text
+        assert "Plan 1" not in text

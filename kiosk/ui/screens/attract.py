@@ -148,16 +148,18 @@ class AttractScreen(KioskScreen):
 
     def _featured(self) -> Horizontal:
         app = kiosk(self)
-        tenants = app.queries.tenants()
-        with_site = [tenant for tenant in tenants if tenant.website]
+        rows = self._list_rows()
+        # Only what fits is read: a directory of thousands is not parsed on every turn of the loop.
+        tenants = app.queries.tenants_in_order(rows + 1)
         children: list[Static | Vertical | QrCard] = []
         names = [Static(self._("Companies at Innovatum"), classes="panel-title")]
         if not tenants:
             names.append(Static(self._("No companies to show yet."), classes="empty"))
-        featured = with_site[self.featured_index % len(with_site)] if with_site else None
+        featured = app.queries.featured_tenant(self.featured_index)
         # The featured company first, then the others in order, as many as fit.
-        ordered = ([featured] if featured else []) + [tenant for tenant in tenants if tenant is not featured]
-        for tenant in ordered[: self._list_rows()]:
+        others = [tenant for tenant in tenants if featured is None or tenant.slug != featured.slug]
+        ordered = ([featured] if featured else []) + others
+        for tenant in ordered[:rows]:
             names.append(Static(self._tenant_line(tenant, tenant is featured), classes="featured-row"))
         children.append(Vertical(*names, classes="panel-list"))
         if featured is not None:

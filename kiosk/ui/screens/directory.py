@@ -10,7 +10,6 @@ import logging
 import sqlite3
 from typing import ClassVar
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -27,6 +26,9 @@ from kiosk.ui.widgets.result_list import ResultList
 from kiosk.ui.widgets.search_field import SearchField
 
 log = logging.getLogger(__name__)
+
+#: Rows kept ready to show: a few pages of results, in each language.
+_ROW_CACHE_SIZE = 1000
 
 
 class DirectoryScreen(KioskScreen):
@@ -46,6 +48,7 @@ class DirectoryScreen(KioskScreen):
         # At most one search per frame (see _request_search).
         self._awaiting_frame = False
         self._search_deferred = False
+        self._rows: dict[tuple[object, ...], Text] = {}
 
     def screen_title(self) -> str:
         return self._("Companies and partners")
@@ -176,11 +179,26 @@ class DirectoryScreen(KioskScreen):
             count = self._("{shown} of {total}").format(shown=len(found.listings), total=found.total)
         else:
             count = app.ngettext("{count} match", "{count} matches", found.total).format(count=found.total)
-        label = self.query_one("#result-count", Label)
-        # A new layout of the whole screen costs more than the search: only when the width changes.
-        label.update(count, layout=cell_len(count) != cell_len(str(label.content)))
+        # The label has a fixed width (kiosk.tcss): a new layout of the whole screen would cost more
+        # than the search.
+        self.query_one("#result-count", Label).update(count, layout=False)
 
     def _row(self, listing: Listing) -> Text:
+        """The row's text, from a cache: cleaning untrusted text for 50 rows is most of a keystroke.
+
+        Keyed by everything the row shows (and the language), so an edited listing gets a new row.
+        """
+        partner_kind = listing.partner_kind if isinstance(listing, Partner) else None
+        language = kiosk(self).language
+        key = (listing.name, partner_kind, listing.category, listing.floor, listing.hiring, language)
+        row = self._rows.get(key)
+        if row is None:
+            if len(self._rows) >= _ROW_CACHE_SIZE:
+                self._rows.pop(next(iter(self._rows)))
+            row = self._rows[key] = self._build_row(listing)
+        return row.copy()
+
+    def _build_row(self, listing: Listing) -> Text:
         row = literal(listing.name, 80, "bold", single_line=True)
         details = []
         if isinstance(listing, Partner):

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.segment import Segment
 from rich.text import Text
-from textual.geometry import Size, Spacing
+from textual import events
+from textual.events import MouseEvent
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.style import Style
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-_NO_PADDING = Spacing()
+#: Rows drawn and kept, across refills: a few screens' worth at a couple of widths and styles.
+_ROW_CACHE_SIZE = 1000
 
 
 class ResultList(OptionList):
@@ -21,7 +26,8 @@ class ResultList(OptionList):
     Content layout, which together cost more than the search itself. Only the rows that fit on
     screen are drawn, as before; the snapshot tests show the look is unchanged.
 
-    This overrides OptionList internals (`_update_lines`, `_get_option_render`, as of Textual 8.2);
+    This overrides OptionList internals (`_update_lines`, `_get_option_render`, `_lines`, the mouse
+    handlers, as of Textual 8.2);
     the snapshot and Pilot tests of the directory fail if a newer Textual changes them.
     Rows with anything other than a Text prompt, or option padding from CSS, are drawn by OptionList.
     """
@@ -33,6 +39,10 @@ class ResultList(OptionList):
         text-overflow: ellipsis;
     }
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._rows: dict[tuple[object, ...], Strip] = {}
 
     def _update_lines(self) -> None:
         if not self.scrollable_content_region:
@@ -58,15 +68,41 @@ class ResultList(OptionList):
         prompt = option.prompt
         if not isinstance(prompt, Text) or self.get_component_styles("option-list--option").padding:
             return super()._get_option_render(option, style)
-        cache_key = (option, style, _NO_PADDING)
-        strips = self._option_render_cache.get(cache_key)
-        if strips is None:
-            width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        # Keyed by what the row shows, not by the Option: the next keystroke's list has new Options
+        # but mostly the same rows ("trol" and "troll" match the same tenants), drawn once.
+        key = (prompt.plain, tuple(prompt.spans), str(prompt.style), style, width)
+        strip = self._rows.get(key)
+        if strip is None:
             base = style.rich_style
             line = prompt.copy()
             line.truncate(width, overflow="ellipsis")
-            segments = Segment.apply_style(line.render(self.app.console, end=""), base)
-            strip = Strip(segments).extend_cell_length(width, base)
-            strips = [strip.apply_meta({"option": self._option_to_index[option]})]
-            self._option_render_cache[cache_key] = strips
-        return strips
+            segments = list(Segment.apply_style(line.render(self.app.console, end=""), base))
+            if line.cell_len < width:
+                segments.append(Segment(" " * (width - line.cell_len), base))
+            strip = Strip(segments, max(width, line.cell_len))
+            if len(self._rows) >= _ROW_CACHE_SIZE:
+                self._rows.pop(next(iter(self._rows)))
+            self._rows[key] = strip
+        return [strip]
+
+    def _option_at(self, event: MouseEvent) -> int | None:
+        """The option under the pointer, from its line: rows carry no per-option style meta (that
+        would make every row unique to its position), and a row is one line."""
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return None
+        try:
+            option_index, _line_offset = self._lines[self.scroll_offset.y + offset.y]
+        except IndexError:
+            return None
+        return option_index
+
+    async def _on_click(self, event: events.Click) -> None:
+        clicked = self._option_at(event)
+        if clicked is not None and not self._options[clicked].disabled:
+            self.highlighted = clicked
+            self.action_select()
+
+    def _on_mouse_move(self, event: events.MouseMove) -> None:
+        self._mouse_hovering_over = self._option_at(event)
