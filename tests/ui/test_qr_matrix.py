@@ -7,7 +7,7 @@ import logging
 import pytest
 import zxingcpp
 
-from kiosk.ui.qr import QRCode, qr_matrix, render_qr
+from kiosk.ui.qr import Fit, Level, QRCode, qr_matrix, render_qr
 from tests.ui.screen_image import decode_qr_codes, strips_to_image
 
 URL = "https://innovatum.se/foretag/nordvik-robotics"
@@ -99,3 +99,52 @@ def test_a_two_module_quiet_zone_still_decodes() -> None:
     columns, _rows = QRCode.cell_size(URL, 2)
     image = strips_to_image(list(render_qr(URL, 2)), columns).resize((columns * 4, 4 * 2 * _rows))
     assert decode_qr_codes(image) == [URL]
+
+
+#: 101 characters: version 6 (41 modules) at M, version 5 (37 modules) at L.
+LONG_URL = (
+    "https://innovatum.example.se/evenemang/2026/host/robotverkstad-for-hela-familjen/anmalan?plats=plan-1"
+)
+
+
+def _ec_level(data: str, border: int, level: Level) -> str:
+    columns, rows = QRCode.cell_size(data, border, level)
+    image = strips_to_image(list(render_qr(data, border, level)), columns).resize((columns * 4, rows * 8))
+    found = zxingcpp.read_barcodes(image, text_mode=zxingcpp.TextMode.Plain)
+    assert [barcode.text for barcode in found] == [data]
+    return found[0].ec_level
+
+
+def test_level_l_can_be_asked_for_and_is_smaller_than_m() -> None:
+    assert QRCode.cell_size(LONG_URL, 2) == (45, 23)
+    assert QRCode.cell_size(LONG_URL, 2, "L") == (41, 21)
+    assert _ec_level(LONG_URL, 2, "L") == "L"
+    assert _ec_level(LONG_URL, 2, "M") == "M"
+
+
+def test_the_level_is_part_of_every_cache_key() -> None:
+    # Asked in turn, each level keeps its own code: a cache keyed on the data alone would hand the
+    # first one asked for to both.
+    for _ in range(2):
+        m, low = qr_matrix(LONG_URL), qr_matrix(LONG_URL, "L")
+        assert m is not None and low is not None and (len(m), len(low)) == (41, 37)
+        assert (len(render_qr(LONG_URL, 2)), len(render_qr(LONG_URL, 2, "L"))) == (23, 21)
+
+
+def test_fitting_code_takes_m_with_the_biggest_quiet_zone_that_fits() -> None:
+    assert QRCode.fitting_code(LONG_URL, (49, 25)) == Fit("M", 4, 0)
+    assert QRCode.fitting_code(LONG_URL, (48, 24)) == Fit("M", 2, 0)
+    assert QRCode.fitting_code(LONG_URL, (45, 23)) == Fit("M", 2, 0)
+
+
+def test_fitting_code_takes_l_only_when_m_does_not_fit_and_l_does() -> None:
+    # M with 2 is 45 x 23, L with 4 is 45 x 23 too, L with 2 is 41 x 21.
+    assert QRCode.fitting_code(LONG_URL, (44, 23)) == Fit("L", 2, 0)
+    assert QRCode.fitting_code(LONG_URL, (45, 22)) == Fit("L", 2, 0)
+    assert QRCode.fitting_code(LONG_URL, (40, 30)) is None  # not even L with 2 (41 wide)
+    assert QRCode.fitting_code("", (200, 200)) is None
+
+
+def test_fitting_code_prefers_m_in_a_later_space_to_l_in_an_earlier_one() -> None:
+    assert QRCode.fitting_code(LONG_URL, (45, 22), (49, 25)) == Fit("M", 4, 1)
+    assert QRCode.fitting_code(LONG_URL, (45, 22), (44, 21)) == Fit("L", 2, 0)

@@ -3,11 +3,18 @@ by zxing-cpp, give back exactly the record's URL, on the smallest and a large sc
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
+import pytest
+import zxingcpp
+
+from kiosk.ui.qr import QRCode
+from kiosk.ui.screens.event import EventScreen
+from kiosk.ui.screens.qr_view import QrScreen
 from tests.ui.conftest import AppFactory
-from tests.ui.fixtures import ROBOT_JOBS, ROBOT_SITE, WORKSHOP_URL, Replica, screen_text
+from tests.ui.fixtures import ROBOT_JOBS, ROBOT_SITE, WORKSHOP_URL, Replica, events, screen_text
 from tests.ui.screen_image import decode_qr_codes, screen_image
+from tests.ui.test_screens_qr_view import LONG_EVENT_ID, LONG_EVENT_URL, add_long_urls
 
 SIZES = [(80, 24), (160, 45)]
 
@@ -95,3 +102,56 @@ async def test_attract_leaves_out_a_code_that_would_not_fit_and_says_where_to_fi
         assert not app.screen.query("#event-code")  # never a code cut in half
         assert decode_qr_codes(screen_image(app)) == []
         assert "Tryck på 3 Evenemang och sedan på ett evenemang för att få QR-koden." in screen_text(app)
+
+
+def error_correction_on_screen(app: object) -> list[str]:
+    """The error correction level of each code zxing-cpp reads off the screen."""
+    found = zxingcpp.read_barcodes(screen_image(app), try_invert=False)  # type: ignore[arg-type]
+    return [barcode.ec_level for barcode in found if barcode.valid]
+
+
+async def open_qr_view(app: Any, pilot: object) -> None:
+    """The long-URL event's QR view: by its button where the page offers one, else opened directly
+    (at 160x45 the code fits on the page, but the view must still scan there)."""
+    app.open_event(LONG_EVENT_ID)
+    await settle(pilot)
+    page = app.screen
+    assert isinstance(page, EventScreen)
+    if page.query("#event-qr"):
+        await pilot.press("q")  # type: ignore[attr-defined]
+    else:
+        app.open_page(QrScreen(page.qr_content, section=page.section, page=page.report_name()))
+    await settle(pilot)
+    assert isinstance(app.screen, QrScreen)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_qr_view_scans_with_banners_showing(
+    make_app: AppFactory, replica: Replica, size: tuple[int, int]
+) -> None:
+    add_long_urls(replica)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await open_qr_view(app, pilot)
+        if size == (80, 24):
+            assert "Hissen på plan 2" not in screen_text(app)  # the chrome made room for the code
+        else:
+            assert "Hissen på plan 2" in screen_text(app)
+        assert decode_qr_codes(screen_image(app)) == [LONG_EVENT_URL]
+        assert error_correction_on_screen(app) == ["M"]
+
+
+async def test_the_qr_view_falls_back_to_level_l_only_when_m_does_not_fit_and_still_scans(
+    make_app: AppFactory, replica: Replica
+) -> None:
+    """116 characters at 80x24: M needs 25 rows even with the small quiet zone, L fits in 23."""
+    url = LONG_EVENT_URL + "&grupp=familj-2"
+    assert QRCode.cell_size(url, 2, "M")[1] > 24 >= QRCode.cell_size(url, 2, "L")[1]
+    add_long_urls(replica)
+    workshop = next(data for data in events() if data["id"] == 1)
+    replica.put("event", str(LONG_EVENT_ID), {**workshop, "id": LONG_EVENT_ID, "registration_url": url})
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_qr_view(app, pilot)
+        assert decode_qr_codes(screen_image(app)) == [url]
+        assert error_correction_on_screen(app) == ["L"]

@@ -13,10 +13,12 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from kiosk.ui.screens.qr_view import QrScreen
 from tests.ui.conftest import AppFactory
 from tests.ui.fixtures import Replica, announcement
+from tests.ui.test_screens_qr_view import LONG_EVENT_ID, add_long_urls
 
-pytestmark = pytest.mark.slow  # 40 snapshots: about 20 s of CPU
+pytestmark = pytest.mark.slow  # 44 snapshots: about 20 s of CPU
 
 Step = Callable[[Pilot[Any]], Awaitable[None]]
 
@@ -85,6 +87,25 @@ def test_emergency(snap_compare: Any, make_app: AppFactory, replica: Replica, si
     )
     app = make_app()
     assert snap_compare(app, terminal_size=SIZES[size], run_before=keys())
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+@pytest.mark.parametrize("size", list(SIZES))
+def test_qr_view(snap_compare: Any, make_app: AppFactory, replica: Replica, size: str, language: str) -> None:
+    """A ~100-character registration URL on its own screen: at 80x24 without the chrome, at 160x45
+    with it (opened directly there: the code also fits on the page at that size)."""
+    add_long_urls(replica)
+
+    async def qr_view(pilot: Pilot[Any]) -> None:
+        app: Any = pilot.app
+        app.open_event(LONG_EVENT_ID)
+        await pilot.pause()
+        event = app.screen
+        app.open_page(QrScreen(event.qr_content, section=event.section, page=event.report_name()))
+        await pilot.pause()
+
+    app = make_app(home_language=language)
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=qr_view)
 
 
 @pytest.mark.parametrize("size", list(SIZES))

@@ -1,17 +1,26 @@
-"""A tenant's (or partner's) page: who they are, where to find them, whether they hire, and a QR code."""
+"""A tenant's (or partner's) page: who they are, where to find them, whether they hire, and QR codes.
+
+Each code goes beside the text, else below it, only where it fits whole (a phone cannot scan half a
+code). A code that fits neither place gets a "Show QR code" button (keys q and j) that opens it on its
+own screen (kiosk/ui/screens/qr_view.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from typing import ClassVar, NamedTuple
 
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Label, Static
+from textual.widgets import Button, Label, Static
 
 from kiosk.replica.queries import Listing, Partner
 from kiosk.ui.logo import Logo
 from kiosk.ui.safe import clean, literal
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.screens.qr_view import QrContent, QrScreen, plan_for
 from kiosk.ui.widgets.context import kiosk
 from kiosk.ui.widgets.qr_card import QrCard, card_width, fitting_border
 
@@ -19,6 +28,23 @@ from kiosk.ui.widgets.qr_card import QrCard, card_width, fitting_border
 INFO_MIN_COLUMNS = 36
 #: From this width a page shows two codes side by side.
 WIDE_COLUMNS = 140
+
+
+class Code(NamedTuple):
+    """One QR code a page may show: its widget id, caption, URL and the label of its button."""
+
+    id: str
+    caption: str
+    url: str
+    button: str
+
+
+class Places(NamedTuple):
+    """Where each code goes: (code, quiet zone) beside or below the text, or on its own screen."""
+
+    beside: list[tuple[Code, int]]
+    below: list[tuple[Code, int]]
+    own_screen: list[Code]
 
 
 def initials(name: str) -> str:
@@ -38,6 +64,11 @@ def where(listing: Listing, _: Callable[[str], str]) -> str:
 
 class ListingScreen(KioskScreen):
     section = "directory"
+    # j for "jobb": the hiring code's button, when it has one.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "show_qr('website-code')", "QR code", show=False),
+        Binding("j", "show_qr('hiring-code')", "QR code for open positions", show=False),
+    ]
 
     def __init__(self, kind: str, slug: str) -> None:
         super().__init__()
@@ -57,43 +88,80 @@ class ListingScreen(KioskScreen):
             yield Static(self._("This listing is no longer available."), classes="empty")
             yield Static(self._("Press Esc or touch a section below."), classes="hint")
             return
-        rows, columns = self.body_rows(), self.body_columns() - 2
-        # Codes go beside the text while the text keeps its minimum width (a second one only on wide
-        # screens); a code that does not fit there goes below the text, where it can be scrolled to.
-        beside: list[tuple[str, str, str, int]] = []
-        below: list[tuple[str, str, str, int]] = []
-        used = 0
-        for code_id, caption, url in self._codes(listing):
-            border = fitting_border(url, columns - INFO_MIN_COLUMNS - used, rows)
-            if border is not None and (not beside or columns >= WIDE_COLUMNS):
-                beside.append((code_id, caption, url, border))
-                used += card_width(url, border) + 1
-                continue
-            # Below the text: whole within the visible rows if possible, else as large as it needs.
-            border = fitting_border(url, columns - used - 2, rows) or fitting_border(
-                url, columns - used - 2, 10_000
-            )
-            if border is not None:
-                below.append((code_id, caption, url, border))
+        columns = self.body_columns() - 2
+        places = self._place(self._codes(listing), self.body_rows(), columns)
         with Horizontal(id="listing"):
             with VerticalScroll(id="listing-info"):
                 yield from self._head(listing, columns)
                 yield from self._details(listing)
-                for code_id, caption, url, border in below:
-                    yield QrCard(caption, url, border=border, id=code_id)
-            if beside:
+                for code, border in places.below:
+                    yield QrCard(code.caption, code.url, border=border, id=code.id)
+            if places.beside:
                 with Horizontal(id="listing-codes"):
-                    for code_id, caption, url, border in beside:
-                        yield QrCard(caption, url, border=border, id=code_id)
+                    for code, border in places.beside:
+                        yield QrCard(code.caption, code.url, border=border, id=code.id)
+        if places.own_screen:
+            with Horizontal(classes="qr-buttons"):
+                for code in places.own_screen:
+                    yield Button(code.button, id=f"{code.id}-button", name=code.id, classes="qr-button")
 
-    def _codes(self, listing: Listing) -> list[tuple[str, str, str]]:
-        """(widget id, caption, url) of each code the page shows, the website first."""
+    def _place(self, codes: list[Code], rows: int, columns: int) -> Places:
+        """Codes go beside the text while the text keeps its minimum width (a second one only on wide
+        screens); a code that does not fit there goes below the text if it fits whole in the rows a
+        visitor sees when scrolled to it, else on its own screen behind a button."""
+        places = Places([], [], [])
+        used = 0
+        for code in codes:
+            border = fitting_border(code.url, columns - INFO_MIN_COLUMNS - used, rows)
+            if border is not None and (not places.beside or columns >= WIDE_COLUMNS):
+                places.beside.append((code, border))
+                used += card_width(code.url, border) + 1
+                continue
+            border = fitting_border(code.url, columns - used - 2, rows)
+            if border is not None:
+                places.below.append((code, border))
+            elif plan_for(self, code.url) is not None:
+                places.own_screen.append(code)
+        return places
+
+    def _codes(self, listing: Listing) -> list[Code]:
+        """Each code the page shows, the website first."""
         codes = []
         if listing.website:
-            codes.append(("website-code", self._("Scan for our website"), listing.website))
+            caption, button = self._("Scan for our website"), self._("Q Show QR code")
+            codes.append(Code("website-code", caption, listing.website, button))
         if listing.hiring and listing.hiring_url and listing.hiring_url != listing.website:
-            codes.append(("hiring-code", self._("Scan for open positions"), listing.hiring_url))
+            codes.append(
+                Code(
+                    "hiring-code",
+                    self._("Scan for open positions"),
+                    listing.hiring_url,
+                    self._("J Show QR code for open positions"),
+                )
+            )
         return codes
+
+    def qr_content(self, code_id: str) -> QrContent | None:
+        """One code as the QR view shows it: read again, so it follows edits and the language."""
+        listing = kiosk(self).queries.listing(self.kind, self.slug)
+        if listing is None:
+            return None
+        code = next((code for code in self._codes(listing) if code.id == code_id), None)
+        return QrContent(listing.name, code.caption, code.url) if code is not None else None
+
+    def action_show_qr(self, code_id: str) -> None:
+        # Only where the page offers the button: a code that fits on the page stays on the page.
+        if self.query(f"#{code_id}-button"):
+            self._open_qr(code_id)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.has_class("qr-button") and event.button.name:
+            event.stop()
+            self._open_qr(event.button.name)
+
+    def _open_qr(self, code_id: str) -> None:
+        screen = QrScreen(partial(self.qr_content, code_id), section=self.section, page=self.report_name())
+        kiosk(self).open_page(screen)
 
     def _head(self, listing: Listing, columns: int) -> ComposeResult:
         app = kiosk(self)

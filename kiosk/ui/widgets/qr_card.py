@@ -1,7 +1,8 @@
 """A QR code with a caption above it: the hand-over from the lobby screen to a visitor's phone.
 
 A code that is cut off does not scan, so a card is only ever placed where it fits whole; callers ask
-`fitting_border` first and put the card elsewhere (or leave it out) when it returns None.
+`fitting_border` first and put the card elsewhere, offer the code on its own screen
+(kiosk/ui/screens/qr_view.py), or leave it out when it returns None.
 """
 
 from __future__ import annotations
