@@ -31,6 +31,7 @@ from assets import ASSETS
 from broker import times
 from kiosk.config import KioskConfig
 from kiosk.ports import SyncEvent, SyncPort
+from kiosk.process_memory import limit_malloc_arenas, release_free_memory
 from kiosk.replica.queries import Announcement, Queries
 from kiosk.ui.i18n import Translator
 from kiosk.ui.messages import ConnectionChanged, ReplicaChanged
@@ -43,8 +44,11 @@ from kiosk.ui.screens.events import EventsScreen
 from kiosk.ui.screens.listing import ListingScreen
 from kiosk.ui.screens.rooms import RoomsScreen
 from kiosk.ui.screens.visit import VisitScreen
+from kiosk.ui.textual_fixes import fix_styles_cache_leak
 
 log = logging.getLogger(__name__)
+
+fix_styles_cache_leak()
 
 Clock = Callable[[], datetime]
 
@@ -223,6 +227,7 @@ class KioskApp(App[None], inherit_bindings=False):
 
     def _tick(self) -> None:
         """Cheap enough to run every second on a Pi: the replica is only read when a window edge passed."""
+        self._forget_closed_watchers()
         self.minute = self._current_minute()
         # Idle is measured on the monotonic clock (the injected clock is for what the screen shows).
         if time.monotonic() - self._last_input >= self.idle_timeout:
@@ -230,6 +235,26 @@ class KioskApp(App[None], inherit_bindings=False):
             self._return_to_attract()
         if self._next_announcement_change is not None and self.now() >= self._next_announcement_change:
             self.check_announcements()
+
+    def _forget_closed_watchers(self) -> None:
+        """Drop the watchers of screens and widgets that have closed.
+
+        Every screen watches the app's language, content version and minute (so does the chrome).
+        Textual drops a closed widget's watcher only when that value next changes, and the language
+        or the content may stay the same for hours while visitors open and close screens: each
+        closed screen stayed in memory through its watchers, megabytes a visit.
+        """
+        watchers: dict[str, list[tuple[object, object]]] = getattr(self, "__watchers", {})
+        for entries in watchers.values():
+            entries[:] = [
+                (node, callback)
+                for node, callback in entries
+                if not getattr(node, "_closing", False) and not getattr(node, "_closed", False)
+            ]
+
+    def _release_memory(self) -> None:
+        self._forget_closed_watchers()
+        release_free_memory()
 
     def _return_to_attract(self) -> None:
         """Nobody touched the screen for `idle_timeout`: back to the attract loop, in the home language."""
@@ -313,6 +338,8 @@ class KioskApp(App[None], inherit_bindings=False):
             self.pop_screen()
         screen = SECTIONS[name]()
         self.switch_screen(screen)
+        if name == "attract":  # the visitor's pages are gone: their memory goes back to the system
+            self.call_after_refresh(self._release_memory)
         return screen
 
     def open_page(self, screen: Screen[None]) -> None:
@@ -379,6 +406,7 @@ def run_app(config: KioskConfig, port: SyncPort | None, *, allow_quit: bool = Fa
 
     `allow_quit=True` is for `innovatum demo`, run by a person in their own terminal: ctrl+q quits.
     """
+    limit_malloc_arenas()  # before the app's and the sync client's threads exist
     app = KioskApp(
         config.database,
         kiosk_id=config.kiosk_id,
