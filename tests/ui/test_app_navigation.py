@@ -17,7 +17,7 @@ from kiosk.ui.screens.listing import ListingScreen
 from kiosk.ui.screens.rooms import RoomsScreen
 from kiosk.ui.screens.visit import VisitScreen
 from tests.ui.conftest import AppFactory
-from tests.ui.fixtures import FakeClock, FakeSyncPort, Replica, screen_text
+from tests.ui.fixtures import FakeClock, FakeSyncPort, Replica, screen_text, tenants
 
 SECTIONS = [
     ("1", "nav-attract", AttractScreen, "Välkommen till Innovatum"),
@@ -208,3 +208,43 @@ async def test_attract_loop_gains_the_announcements_panel_when_a_window_opens(
         assert "Meddelanden" in text
         assert text.count("Kommer i morgon") == 2  # banner and panel
         assert "attract:announcements" in port.screens
+
+
+async def test_the_attract_loop_builds_each_panel_when_it_is_first_shown(make_app: AppFactory) -> None:
+    """Only the panel on screen is built at start (the first frame does not wait for QR codes,
+    logos and events), and a new round of the loop starts from fresh panels."""
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AttractScreen)
+
+        def built() -> list[str | None]:
+            return [child.id for child in screen.query_one("#panels").children]
+
+        assert built() == ["welcome"]
+        await screen.show_panel("events")
+        await pilot.pause()
+        assert built() == ["welcome", "events"]
+        assert "I dag på Innovatum" in screen_text(app)
+        await screen.show_panel("welcome", fresh=True)
+        await pilot.pause()
+        assert built() == ["welcome"]
+
+
+async def test_a_content_update_during_a_panel_switch_shows_the_new_panel(
+    make_app: AppFactory, replica: Replica, port: FakeSyncPort
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AttractScreen)
+        renamed = {**tenants()[0], "name": "Nytt Namn AB"}
+        port.emit("applied", replica.put("tenant", renamed["slug"], renamed))
+        await screen.show_panel("featured")  # while the update rebuilds the screen
+        for _ in range(3):
+            await pilot.pause()
+        assert app.is_running
+        text = screen_text(app)
+        assert "Företag på Innovatum" in text and "Nytt Namn AB" in text

@@ -67,11 +67,10 @@ async def test_attract_cards_scan(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
-        panels = app.screen.query_one("#panels")
-        panels.current = "featured"  # type: ignore[attr-defined]
+        await app.screen.show_panel("featured")  # type: ignore[attr-defined]
         await settle(pilot)
         assert decode_qr_codes(screen_image(app)) == ["https://drone.example.se"]
-        panels.current = "events"  # type: ignore[attr-defined]
+        await app.screen.show_panel("events")  # type: ignore[attr-defined]
         await settle(pilot)
         assert decode_qr_codes(screen_image(app)) == [WORKSHOP_URL]
 
@@ -96,8 +95,8 @@ async def test_attract_leaves_out_a_code_that_would_not_fit_and_says_where_to_fi
 ) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        panels = app.screen.query_one("#panels")
-        panels.current = "events"  # type: ignore[attr-defined]
+        await settle(pilot)
+        await app.screen.show_panel("events")  # type: ignore[attr-defined]
         await settle(pilot)
         assert not app.screen.query("#event-code")  # never a code cut in half
         assert decode_qr_codes(screen_image(app)) == []

@@ -45,7 +45,8 @@ def page(kind: str, key: str) -> Step:
 
 def panel(name: str) -> Step:
     async def run(pilot: Pilot[Any]) -> None:
-        pilot.app.screen.query_one("#panels").current = name  # type: ignore[attr-defined]
+        await pilot.pause()  # the screen has finished starting
+        await pilot.app.screen.show_panel(name)  # type: ignore[attr-defined]
         await pilot.pause()
 
     return run

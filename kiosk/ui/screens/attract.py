@@ -44,6 +44,7 @@ class AttractScreen(KioskScreen):
         self.panel_index = 0
         self.featured_index = 0
         self._cycle: Timer | None = None
+        self._switching = False
 
     def report_name(self) -> str:
         return f"attract:{self.panel_names()[self.panel_index % len(self.panel_names())]}"
@@ -67,36 +68,82 @@ class AttractScreen(KioskScreen):
     def next_panel(self) -> None:
         """Show the next panel; each full round features the next company.
 
-        A rebuild is requested, not awaited: the timer callback returns at once, so a shutdown never
+        The work is requested, not awaited: the timer callback returns at once, so a shutdown never
         has to cancel it half way.
         """
+        if self._switching:  # the last switch is still being built: this tick waits for the next
+            return
         names = self.panel_names()
         self.panel_index = (self.panel_index + 1) % len(names)
-        switcher = self.query_one("#panels", ContentSwitcher)
-        rebuild_ok = kiosk(self).queries.readable()  # else keep cycling what was built
-        if self.panel_index == 0 and rebuild_ok:
-            self.featured_index += 1
-            self.refresh(recompose=True)
-        elif not switcher.query_children(f"#{names[self.panel_index]}"):
-            if rebuild_ok:
-                self.refresh(recompose=True)  # an announcement window opened since the last rebuild
-            else:
+        if kiosk(self).queries.readable():
+            fresh = self.panel_index == 0
+            if fresh:
+                self.featured_index += 1
+            self._switching = True
+            self.call_later(self._switch, names[self.panel_index], fresh)
+        else:  # keep cycling what was built; a panel never built waits for a readable replica
+            switcher = self.query_one("#panels", ContentSwitcher)
+            if not switcher.query_children(f"#{names[self.panel_index]}"):
                 self.panel_index = 0
-                switcher.current = names[0]
-        else:
             switcher.current = names[self.panel_index]
-        kiosk(self).report_screen(self.report_name())
+            kiosk(self).report_screen(self.report_name())
+
+    async def _switch(self, name: str, fresh: bool) -> None:
+        try:
+            await self.show_panel(name, fresh=fresh)
+        finally:
+            self._switching = False
+
+    async def show_panel(self, name: str, *, fresh: bool = False) -> None:
+        """Show a panel, building it on first use; `fresh` drops every panel built so far first.
+
+        Only the panel on screen is built when the loop starts (the others cost QR codes, logos and
+        thousands of events read before the first frame), and the loop starts each round afresh,
+        which keeps "today" and the featured company current without rebuilding the whole screen.
+        """
+        names = self.panel_names()
+        if name in names:
+            self.panel_index = names.index(name)  # what a rebuild of the screen meanwhile would show
+        found = self.query("#panels").results(ContentSwitcher)
+        switcher = next(iter(found), None)
+        if switcher is None:  # the screen is being rebuilt: it builds the current panel itself
+            return
+        if fresh:
+            await switcher.remove_children()
+        if not switcher.query_children(f"#{name}"):
+            await switcher.mount(self._panel(name))
+        # A content update may have rebuilt the screen while the panel was mounted (the mount then
+        # went nowhere): the rebuilt screen already shows this panel.
+        if switcher.is_attached and switcher.query_children(f"#{name}"):
+            switcher.current = name
+        kiosk(self).report_screen(f"attract:{name}")
 
     def compose_body(self) -> ComposeResult:
         names = self.panel_names()
         self.panel_index %= len(names)
-        with ContentSwitcher(initial=names[self.panel_index], id="panels"):
-            yield self._welcome()
-            yield self._featured()
-            yield self._events()
-            yield self._rooms()
-            if "announcements" in names:
-                yield self._announcements()
+        name = names[self.panel_index]
+        with ContentSwitcher(initial=name, id="panels"):
+            yield self._panel(name)
+
+    def _upcoming_today(self, now: datetime) -> list[Event]:
+        return [
+            item
+            for item in kiosk(self).queries.events_from(now, 1)
+            if item.start >= now and not item.cancelled
+        ]
+
+    def _events_today(self, now: datetime) -> list[Event]:
+        return [event for event in kiosk(self).queries.events_from(now, 1) if event.end >= now]
+
+    def _panel(self, name: str) -> Widget:
+        builders = {
+            "welcome": self._welcome,
+            "featured": self._featured,
+            "events": self._events,
+            "rooms": self._rooms,
+            "announcements": self._announcements,
+        }
+        return builders[name]()
 
     def _show_time(self, minute: datetime) -> None:
         app = kiosk(self)
@@ -129,9 +176,7 @@ class AttractScreen(KioskScreen):
             Digits(format_time(now, app.language), id="welcome-clock"),
             Static(format_day(now, app.language), classes="attract-date"),
         ]
-        upcoming = [
-            item for item in app.queries.events_from(now, 1) if item.start >= now and not item.cancelled
-        ]
+        upcoming = self._upcoming_today(now)
         if upcoming:
             line = Text(self._("Next today:") + " ", "bold", end="")
             line.append(format_time(upcoming[0].start, app.language) + " ")
@@ -185,7 +230,7 @@ class AttractScreen(KioskScreen):
     def _events(self) -> Horizontal:
         app = kiosk(self)
         now = app.now()
-        today = [event for event in app.queries.events_from(now, 1) if event.end >= now]
+        today = self._events_today(now)
         rows: list[Static] = [Static(self._("Today at Innovatum"), classes="panel-title")]
         if not today:
             rows.append(
