@@ -31,7 +31,7 @@ def keys(*pressed: str) -> Step:
 
 def panel(name: str) -> Step:
     async def run(app: KioskApp, pilot: Any) -> None:
-        app.screen.query_one("#panels").current = name  # type: ignore[attr-defined]
+        await app.screen.show_panel(name)  # type: ignore[attr-defined]
 
     return run
 
@@ -46,6 +46,18 @@ def listing(kind: str, key: str) -> Step:
 def event(event_id: int) -> Step:
     async def run(app: KioskApp, pilot: Any) -> None:
         app.open_event(event_id)
+
+    return run
+
+
+def event_code(event_id: int) -> Step:
+    """The event page at a size where its code does not fit, and Q: the code alone on the screen."""
+
+    async def run(app: KioskApp, pilot: Any) -> None:
+        app.open_event(event_id)
+        for _ in range(3):
+            await pilot.pause()
+        await pilot.press("q")
 
     return run
 
@@ -68,6 +80,8 @@ SHOTS: dict[str, tuple[tuple[int, int], str, Step]] = {
     "tenant-80x24": ((80, 24), "sv", listing("tenant", "robotlabbet")),
     "events": ((160, 45), "sv", keys("3")),
     "event": ((160, 45), "sv", event(1)),
+    "event-80x24": ((80, 24), "sv", event(1)),
+    "qr-view-80x24": ((80, 24), "sv", event_code(1)),
     "rooms": ((160, 45), "en", keys("4")),
     "visit": ((160, 45), "sv", keys("5")),
     "offline": ((160, 45), "sv", offline),
