@@ -210,9 +210,11 @@ async def test_attract_loop_gains_the_announcements_panel_when_a_window_opens(
         assert "attract:announcements" in port.screens
 
 
-async def test_the_attract_loop_builds_each_panel_when_it_is_first_shown(make_app: AppFactory) -> None:
+async def test_the_attract_loop_builds_each_panel_when_it_is_first_shown(
+    make_app: AppFactory, clock: FakeClock
+) -> None:
     """Only the panel on screen is built at start (the first frame does not wait for QR codes,
-    logos and events), and a new round of the loop starts from fresh panels."""
+    logos and events); a new round of the loop rebuilds a panel only when what it shows changed."""
     app = make_app()
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
@@ -224,12 +226,23 @@ async def test_the_attract_loop_builds_each_panel_when_it_is_first_shown(make_ap
 
         assert built() == ["welcome"]
         await screen.show_panel("events")
+        await screen.show_panel("featured")
         await pilot.pause()
+        assert built() == ["welcome", "events", "featured"]
+        assert "I dag på Innovatum" not in screen_text(app)  # built, not shown
+        events_panel = screen.query_one("#events")
+        await screen.show_panel("welcome", fresh=True)  # a new round, the same minute
+        # The featured company turns every round; today's events are as they were.
         assert built() == ["welcome", "events"]
-        assert "I dag på Innovatum" in screen_text(app)
+        assert screen.query_one("#events") is events_panel
+        clock.advance(timedelta(hours=5))  # 15:30: the robot workshop is over
         await screen.show_panel("welcome", fresh=True)
+        assert "events" not in built()
+        await screen.show_panel("events")
         await pilot.pause()
-        assert built() == ["welcome"]
+        text = screen_text(app)
+        assert "I dag på Innovatum" in text and "Öppet hus i projektarenan" in text
+        assert "Robotverkstad för barn" not in text
 
 
 async def test_a_content_update_during_a_panel_switch_shows_the_new_panel(

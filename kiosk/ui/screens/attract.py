@@ -45,6 +45,8 @@ class AttractScreen(KioskScreen):
         self.featured_index = 0
         self._cycle: Timer | None = None
         self._switching = False
+        #: The `_panel_key` each built panel was built for.
+        self._built_for: dict[str, object] = {}
 
     def report_name(self) -> str:
         return f"attract:{self.panel_names()[self.panel_index % len(self.panel_names())]}"
@@ -108,8 +110,10 @@ class AttractScreen(KioskScreen):
         switcher = next(iter(found), None)
         if switcher is None:  # the screen is being rebuilt: it builds the current panel itself
             return
-        if fresh:
-            await switcher.remove_children()
+        if fresh:  # a new round: what time alone has changed (and the next featured company) is rebuilt
+            stale = [panel for panel in switcher.children if not self._unchanged(panel.id)]
+            if stale:
+                await switcher.remove_children(stale)
         if not switcher.query_children(f"#{name}"):
             await switcher.mount(self._panel(name))
         # A content update may have rebuilt the screen while the panel was mounted (the mount then
@@ -135,7 +139,34 @@ class AttractScreen(KioskScreen):
     def _events_today(self, now: datetime) -> list[Event]:
         return [event for event in kiosk(self).queries.events_from(now, 1) if event.end >= now]
 
+    def _panel_key(self, name: str | None) -> object:
+        """What a panel shows that time alone can change, read without building it; None for the
+        featured panel, which turns to the next company every round. Content updates and the
+        language switch rebuild the whole screen anyway."""
+        app = kiosk(self)
+        now = app.now()
+        if name == "welcome":
+            upcoming = self._upcoming_today(now)
+            return (now.date(), upcoming[0] if upcoming else None)
+        if name == "events":
+            today = self._events_today(now)
+            return (now.date(), today, self._next_open_event(today))
+        if name == "rooms":
+            rooms = app.queries.rooms(now.date())
+            return (now.date(), [(room, room.current(now), room.next(now)) for room in rooms])
+        if name == "announcements":
+            return app.banner_announcements()
+        return None
+
+    def _unchanged(self, name: str | None) -> bool:
+        """Whether a built panel would come out the same: building one costs far more than asking."""
+        if name is None or name not in self._built_for:
+            return False
+        key = self._panel_key(name)
+        return key is not None and key == self._built_for[name]
+
     def _panel(self, name: str) -> Widget:
+        self._built_for[name] = self._panel_key(name)
         builders = {
             "welcome": self._welcome,
             "featured": self._featured,
@@ -204,8 +235,9 @@ class AttractScreen(KioskScreen):
         # The featured company first, then the others in order, as many as fit.
         others = [tenant for tenant in tenants if featured is None or tenant.slug != featured.slug]
         ordered = ([featured] if featured else []) + others
-        for tenant in ordered[:rows]:
-            names.append(Static(self._tenant_line(tenant, tenant is featured), classes="featured-row"))
+        lines = [self._tenant_line(tenant, tenant is featured) for tenant in ordered[:rows]]
+        if lines:
+            names.append(_rows_static(lines, "featured-rows"))
         children.append(Vertical(*names, classes="panel-list"))
         if featured is not None:
             card = self._card(
@@ -236,8 +268,10 @@ class AttractScreen(KioskScreen):
             rows.append(
                 Static(self._("No more events today. Touch 3 Events for the coming days."), classes="empty")
             )
-        for event in today[: self._list_rows()]:
-            rows.append(Static(event_row(event, app.language, self._, today=now.date()), classes="event-row"))
+        shown = today[: self._list_rows()]
+        lines = [event_row(event, app.language, self._, today=now.date()) for event in shown]
+        if lines:
+            rows.append(_rows_static(lines, "event-rows"))
         highlight = self._next_open_event(today)
         card = None
         if highlight is not None:
@@ -295,3 +329,12 @@ class AttractScreen(KioskScreen):
                 )
             )
         return Vertical(*rows, id="announcements", classes="panel")
+
+
+def _rows_static(lines: list[Text], classes: str) -> Static:
+    """A panel's list as one widget, a line per row (each cut with an ellipsis). One widget instead
+    of one per row: the attract loop builds its panels afresh every round, and on a Pi each widget
+    mounted and laid out costs more than the text in it."""
+    text = Text("\n", end="").join(lines)
+    text.no_wrap, text.overflow = True, "ellipsis"
+    return Static(text, classes=classes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,6 +16,9 @@ from kiosk.replica.queries import Booking, Room
 from kiosk.ui.i18n import format_time
 from kiosk.ui.safe import literal
 from kiosk.ui.widgets.context import kiosk
+
+if TYPE_CHECKING:
+    from kiosk.ui.app import KioskApp
 
 #: The timeline shows the working day; bookings outside it still count for now/next.
 DAY_START_HOUR = 7
@@ -96,21 +100,33 @@ class RoomCard(Vertical):
 
     def compose(self) -> ComposeResult:
         app = kiosk(self)
-        room, _ = self.room, app.gettext
-        head = literal(room.name, 60, "bold", single_line=True)
-        details = []
-        if room.floor is not None:
-            details.append(_("Floor {floor}").format(floor=room.floor))
-        if room.capacity:
-            seats = app.ngettext("{count} seat", "{count} seats", room.capacity)
-            details.append(seats.format(count=room.capacity))
-        if details:
-            head.append("  " + " · ".join(details), "dim")
-        head.no_wrap, head.overflow = True, "ellipsis"
-        yield Static(head, classes="room-name")
-        yield Static(status_line(room, self.now, app.language, _), classes="room-status")
+        yield Static(room_heading(self.room, app.gettext, app.ngettext), classes="room-name")
+        yield Static(status_line(self.room, self.now, app.language, app.gettext), classes="room-status")
         if not self.compact:
-            yield RoomTimeline(room, self.now)
+            yield RoomTimeline(self.room, self.now)
+
+
+def room_heading(room: Room, gettext: Callable[[str], str], ngettext: Callable[[str, str, int], str]) -> Text:
+    head = literal(room.name, 60, "bold", single_line=True)
+    details = []
+    if room.floor is not None:
+        details.append(gettext("Floor {floor}").format(floor=room.floor))
+    if room.capacity:
+        details.append(ngettext("{count} seat", "{count} seats", room.capacity).format(count=room.capacity))
+    if details:
+        head.append("  " + " · ".join(details), "dim")
+    head.no_wrap, head.overflow = True, "ellipsis"
+    return head
+
+
+def compact_card(room: Room, now: datetime, app: KioskApp) -> Static:
+    """The attract loop's card: name and now/next as one two-line widget. The loop rebuilds its
+    panels every round, and three widgets a room cost more to mount than to draw."""
+    text = Text("\n", end="").join(
+        [room_heading(room, app.gettext, app.ngettext), status_line(room, now, app.language, app.gettext)]
+    )
+    text.no_wrap, text.overflow = True, "ellipsis"
+    return Static(text, classes="room-card -compact")
 
 
 class RoomBoard(Vertical):
@@ -124,4 +140,7 @@ class RoomBoard(Vertical):
         if not self.rooms:
             yield Static(kiosk(self).gettext("No rooms to show."), classes="empty")
         for room in self.rooms:
-            yield RoomCard(room, self.now, compact=self.compact)
+            if self.compact:
+                yield compact_card(room, self.now, kiosk(self))
+            else:
+                yield RoomCard(room, self.now, compact=False)
