@@ -83,10 +83,12 @@ class Paho:
         assert mid is not None
         assert self._event(mid).wait(WAIT), "no UNSUBACK"
 
-    def publish(self, topic: str, payload: bytes | str, qos: int = 0, retain: bool = False) -> None:
+    def publish(
+        self, topic: str, payload: bytes | str, qos: int = 0, retain: bool = False, *, timeout: float = WAIT
+    ) -> None:
         """Publish and, for QoS 1/2, wait until the broker completed the handshake."""
         info = self.client.publish(topic, payload, qos, retain)
-        info.wait_for_publish(WAIT)
+        info.wait_for_publish(timeout)
         assert info.is_published(), f"broker did not acknowledge {topic}"
 
     def take(self, count: int, timeout: float = WAIT) -> list[Received]:

@@ -187,7 +187,9 @@ def test_fifty_subscribers_each_receive_a_burst_in_order(broker: EmbeddedBroker)
         for qos in (1, 0):
             for number in range(200):
                 pub.client.publish(f"burst/{number % 7}", f"{qos}:{number}".encode(), qos=qos)
-            pub.publish("burst/end", b"end", qos=qos)
+            # The end's acknowledgement queues behind 200 x 50 deliveries: on a slow or busy machine
+            # that takes longer than a single publish's usual wait.
+            pub.publish("burst/end", b"end", qos=qos, timeout=30)
             expected = [f"{qos}:{n}".encode() for n in range(200)] + [b"end"]
             for sub in subs:
                 got = sub.take_until("burst/end", timeout=20)
