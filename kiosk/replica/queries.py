@@ -392,10 +392,6 @@ class Queries:
         found = self.listing("tenant", slug)
         return found if isinstance(found, Tenant) else None
 
-    def tenants(self) -> list[Tenant]:
-        found = [Tenant.from_record(key, data) for key, data in self._records("tenant") if _visible(data)]
-        return sorted(found, key=lambda tenant: sort_key(tenant.name))
-
     def tenants_in_order(self, limit: int) -> list[Tenant]:
         """The first `limit` visible tenants in Swedish order: what a list with room for a few shows,
         without parsing the whole directory."""

@@ -97,11 +97,12 @@ class AttractScreen(KioskScreen):
             self._switching = False
 
     async def show_panel(self, name: str, *, fresh: bool = False) -> None:
-        """Show a panel, building it on first use; `fresh` drops every panel built so far first.
+        """Show a panel, building it on first use; `fresh` (a new round) first drops every built
+        panel whose content changed since it was built (`_unchanged`), and the featured one.
 
         Only the panel on screen is built when the loop starts (the others cost QR codes, logos and
-        thousands of events read before the first frame), and the loop starts each round afresh,
-        which keeps "today" and the featured company current without rebuilding the whole screen.
+        thousands of events read before the first frame), and a new round keeps "today" and the
+        featured company current without rebuilding the whole screen.
         """
         names = self.panel_names()
         if name in names:
