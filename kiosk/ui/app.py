@@ -5,7 +5,10 @@ Threading: the sync client calls `on_event` from its own threads. Those callback
 burst of a thousand applied revisions costs a handful of screen refreshes, not a thousand.
 
 State the screens share lives in reactives here (language, content version, connection, active
-announcements, the current minute); screens and widgets watch them and redraw themselves.
+announcements, the current minute); screens and widgets subscribe to them and redraw themselves. They
+reach this app only as a `UIContext` (kiosk/ui/context.py), which the app provides for as long as it
+runs, and move the visitor around by posting navigation messages (kiosk/ui/navigation.py) that the
+`@on` handlers below turn into screen-stack changes. kiosk/ui/__init__.py follows one key press through.
 """
 
 from __future__ import annotations
@@ -16,14 +19,16 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from textual import events
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -33,17 +38,17 @@ from kiosk.config import KioskConfig
 from kiosk.ports import SyncEvent, SyncPort
 from kiosk.process_memory import limit_malloc_arenas, release_free_memory
 from kiosk.replica.queries import Announcement, Queries
+from kiosk.ui.context import State, providing
 from kiosk.ui.i18n import Translator
 from kiosk.ui.messages import ConnectionChanged, ReplicaChanged
+from kiosk.ui.navigation import OpenEvent, OpenListing, OpenPage, ShowSection
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.directory import DirectoryScreen
 from kiosk.ui.screens.emergency import EmergencyScreen
 from kiosk.ui.screens.event import EventScreen
-from kiosk.ui.screens.events import EventsScreen
 from kiosk.ui.screens.listing import ListingScreen
-from kiosk.ui.screens.rooms import RoomsScreen
-from kiosk.ui.screens.visit import VisitScreen
+from kiosk.ui.screens.sections import BY_NAME, SECTIONS, Section, section_bindings
 from kiosk.ui.textual_fixes import fix_styles_cache_leak
 
 log = logging.getLogger(__name__)
@@ -51,15 +56,6 @@ log = logging.getLogger(__name__)
 fix_styles_cache_leak()
 
 Clock = Callable[[], datetime]
-
-#: The sections a visitor moves between, in nav-bar and number-key order.
-SECTIONS: dict[str, type[KioskScreen]] = {
-    "attract": AttractScreen,
-    "directory": DirectoryScreen,
-    "events": EventsScreen,
-    "rooms": RoomsScreen,
-    "visit": VisitScreen,
-}
 
 
 #: Textual actions that are for whoever runs the app, not for a visitor at a lobby keyboard. None is
@@ -90,14 +86,11 @@ class KioskApp(App[None], inherit_bindings=False):
     CSS_PATH = ASSETS / "styles" / "kiosk.tcss"
     TITLE = "Innovatum"
     ENABLE_COMMAND_PALETTE = False
-    # Keys: 1-5 sections, / search, l language, Esc back. Shown in the nav bar, so not in a footer.
+    # Keys: a digit per section (kiosk/ui/screens/sections.py), / search, l language, Esc back. Shown
+    # in the nav bar, so not in a footer.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),  # only with allow_quit
-        Binding("1", "section('attract')", "Home", show=False),
-        Binding("2", "section('directory')", "Companies", show=False),
-        Binding("3", "section('events')", "Events", show=False),
-        Binding("4", "section('rooms')", "Rooms", show=False),
-        Binding("5", "section('visit')", "Visit", show=False),
+        *section_bindings(),
         Binding("slash", "search", "Search", show=False),
         Binding("l", "toggle_language", "Language", show=False),
         Binding("escape", "go_back", "Back", show=False),
@@ -156,6 +149,13 @@ class KioskApp(App[None], inherit_bindings=False):
         self.translator.set_language(home_language)
 
     # Lifecycle ------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _context(self) -> Iterator[None]:
+        """Textual's hook that sets its own ContextVars around everything the app runs (its message
+        loop, `run_test`'s block): the UI context rides along, so `ui_context()` is this app there."""
+        with providing(self), super()._context():
+            yield
 
     def on_mount(self) -> None:
         self.push_screen(AttractScreen())
@@ -332,11 +332,12 @@ class KioskApp(App[None], inherit_bindings=False):
 
     def show_section(self, name: str) -> KioskScreen | None:
         """Leave any open page and show a section. Nothing moves while an emergency is on screen."""
-        if self._emergency is not None or name not in SECTIONS or not self._replica_readable():
+        section = BY_NAME.get(name)
+        if self._emergency is not None or section is None or not self._replica_readable():
             return None
         while len(self.screen_stack) > 2:
             self.pop_screen()
-        screen = SECTIONS[name]()
+        screen = section.screen()
         self.switch_screen(screen)
         if name == "attract":  # the visitor's pages are gone: their memory goes back to the system
             self.call_after_refresh(self._release_memory)
@@ -354,7 +355,24 @@ class KioskApp(App[None], inherit_bindings=False):
         return False
 
     def action_section(self, name: str) -> None:
+        """A section's number key or nav button (see `section_bindings` and `NavBar`)."""
         self.show_section(name)
+
+    @on(ShowSection)
+    def _show_section_asked(self, message: ShowSection) -> None:
+        self.show_section(message.section)
+
+    @on(OpenListing)
+    def _open_listing_asked(self, message: OpenListing) -> None:
+        self.open_listing(message.kind, message.slug)
+
+    @on(OpenEvent)
+    def _open_event_asked(self, message: OpenEvent) -> None:
+        self.open_event(message.event_id)
+
+    @on(OpenPage)
+    def _open_page_asked(self, message: OpenPage) -> None:
+        self.open_page(message.page)
 
     async def action_search(self) -> None:
         """/ : the directory with the search field focused (async so a caller may await it)."""
@@ -385,6 +403,17 @@ class KioskApp(App[None], inherit_bindings=False):
 
     def watch_language(self, language: str) -> None:
         self.translator.set_language(language)
+
+    # The UI context (kiosk/ui/context.py): what screens and widgets read ----------------------------
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        return SECTIONS
+
+    def subscribe(
+        self, node: DOMNode, state: State, callback: Callable[[Any], Any], *, init: bool = True
+    ) -> None:
+        node.watch(self, state, callback, init=init)
 
     def gettext(self, message: str) -> str:
         return self.translator.gettext(message)

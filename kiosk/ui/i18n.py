@@ -64,6 +64,11 @@ CATALOG_DIR = ASSETS / "locale"
 _EN_DASH = "–"
 
 
+def N_(message: str) -> str:
+    """Marks a msgid for extraction where the translation happens later (gettext convention)."""
+    return message
+
+
 def catalog_path(catalog_dir: Path, language: str) -> Path:
     """Where the .po file for `language` lives under `catalog_dir`."""
     return catalog_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"

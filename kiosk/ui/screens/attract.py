@@ -20,11 +20,12 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Digits, Static
 
 from kiosk.replica.queries import Event, Tenant
+from kiosk.ui.context import ui_context
 from kiosk.ui.i18n import format_day, format_time
+from kiosk.ui.navigation import ShowSection
 from kiosk.ui.safe import literal
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.events import event_row
-from kiosk.ui.widgets.context import kiosk
 from kiosk.ui.widgets.qr_card import QrCard, fitting_border
 from kiosk.ui.widgets.room_board import RoomBoard
 
@@ -56,14 +57,14 @@ class AttractScreen(KioskScreen):
 
     def panel_names(self) -> list[str]:
         names = ["welcome", "featured", "events", "rooms"]
-        if kiosk(self).banner_announcements():
+        if ui_context().banner_announcements():
             names.append("announcements")
         return names
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.watch(kiosk(self), "minute", self._show_time, init=False)
-        cycle = kiosk(self).attract_cycle
+        ui_context().subscribe(self, "minute", self._show_time, init=False)
+        cycle = ui_context().attract_cycle
         if cycle > 0:
             self._cycle = self.set_interval(cycle, self.next_panel)
 
@@ -77,7 +78,7 @@ class AttractScreen(KioskScreen):
             return
         names = self.panel_names()
         self.panel_index = (self.panel_index + 1) % len(names)
-        if kiosk(self).queries.readable():
+        if ui_context().queries.readable():
             fresh = self.panel_index == 0
             if fresh:
                 self.featured_index += 1
@@ -88,7 +89,7 @@ class AttractScreen(KioskScreen):
             if not switcher.query_children(f"#{names[self.panel_index]}"):
                 self.panel_index = 0
             switcher.current = names[self.panel_index]
-            kiosk(self).report_screen(self.report_name())
+            ui_context().report_screen(self.report_name())
 
     async def _switch(self, name: str, fresh: bool) -> None:
         try:
@@ -121,7 +122,7 @@ class AttractScreen(KioskScreen):
         # went nowhere): the rebuilt screen already shows this panel.
         if switcher.is_attached and switcher.query_children(f"#{name}"):
             switcher.current = name
-        kiosk(self).report_screen(f"attract:{name}")
+        ui_context().report_screen(f"attract:{name}")
 
     def compose_body(self) -> ComposeResult:
         names = self.panel_names()
@@ -133,19 +134,19 @@ class AttractScreen(KioskScreen):
     def _upcoming_today(self, now: datetime) -> list[Event]:
         return [
             item
-            for item in kiosk(self).queries.events_from(now, 1)
+            for item in ui_context().queries.events_from(now, 1)
             if item.start >= now and not item.cancelled
         ]
 
     def _events_today(self, now: datetime) -> list[Event]:
-        return [event for event in kiosk(self).queries.events_from(now, 1) if event.end >= now]
+        return [event for event in ui_context().queries.events_from(now, 1) if event.end >= now]
 
     def _panel_key(self, name: str | None) -> object:
         """What a panel shows that time alone can change, read without building it; None for the
         featured panel, which turns to the next company every round. Content updates and the
         language switch rebuild the whole screen anyway."""
-        app = kiosk(self)
-        now = app.now()
+        context = ui_context()
+        now = context.now()
         if name == "welcome":
             upcoming = self._upcoming_today(now)
             return (now.date(), upcoming[0] if upcoming else None)
@@ -153,10 +154,10 @@ class AttractScreen(KioskScreen):
             today = self._events_today(now)
             return (now.date(), today, self._next_open_event(today))
         if name == "rooms":
-            rooms = app.queries.rooms(now.date())
+            rooms = context.queries.rooms(now.date())
             return (now.date(), [(room, room.current(now), room.next(now)) for room in rooms])
         if name == "announcements":
-            return app.banner_announcements()
+            return context.banner_announcements()
         return None
 
     def _unchanged(self, name: str | None) -> bool:
@@ -178,14 +179,14 @@ class AttractScreen(KioskScreen):
         return builders[name]()
 
     def _show_time(self, minute: datetime) -> None:
-        app = kiosk(self)
+        context = ui_context()
         for clock in self.query("#welcome-clock").results(Digits):
-            clock.update(format_time(minute, app.language))
+            clock.update(format_time(minute, context.language))
         for day in self.query(".attract-date").results(Static):
-            day.update(format_day(minute, app.language))
+            day.update(format_day(minute, context.language))
 
     def action_start(self) -> None:
-        kiosk(self).show_section("directory")
+        self.post_message(ShowSection("directory"))
 
     def on_click(self, event: events.Click) -> None:
         # A touch anywhere on the panels starts; the nav bar's buttons handle their own touches.
@@ -196,8 +197,8 @@ class AttractScreen(KioskScreen):
     # Panels -----------------------------------------------------------------------------------
 
     def _welcome(self) -> Vertical:
-        app = kiosk(self)
-        now = app.now()
+        context = ui_context()
+        now = context.now()
         lines: list[Widget] = [
             Static(self._("Welcome to Innovatum"), classes="attract-title"),
             Static(
@@ -205,34 +206,36 @@ class AttractScreen(KioskScreen):
                 classes="attract-sub",
             ),
             # Big digits: the time is what a passer-by reads first, from across the lobby.
-            Digits(format_time(now, app.language), id="welcome-clock"),
-            Static(format_day(now, app.language), classes="attract-date"),
+            Digits(format_time(now, context.language), id="welcome-clock"),
+            Static(format_day(now, context.language), classes="attract-date"),
         ]
         upcoming = self._upcoming_today(now)
         if upcoming:
             line = Text(self._("Next today:") + " ", "bold", end="")
-            line.append(format_time(upcoming[0].start, app.language) + " ")
-            line.append_text(literal(upcoming[0].title(app.language), 80, single_line=True))
+            line.append(format_time(upcoming[0].start, context.language) + " ")
+            line.append_text(literal(upcoming[0].title(context.language), 80, single_line=True))
             line.no_wrap, line.overflow = True, "ellipsis"
             lines.append(Static(line, classes="attract-next"))
         lines += [
             Static(self._("Touch the screen to find a company, an event or a room."), classes="attract-hint"),
             Static(self._("Keys: 1–5 sections · / search · L language · Esc back"), classes="hint"),
         ]
-        if app.allow_quit:  # the demo in someone's terminal; a lobby kiosk cannot be quit from its keyboard
+        if (
+            context.allow_quit
+        ):  # the demo in someone's terminal; a lobby kiosk cannot be quit from its keyboard
             lines.append(Static(self._("Ctrl+Q quits the demo"), classes="hint", id="quit-hint"))
         return Vertical(*lines, id="welcome", classes="panel")
 
     def _featured(self) -> Horizontal:
-        app = kiosk(self)
+        context = ui_context()
         rows = self._list_rows()
         # Only what fits is read: a directory of thousands is not parsed on every turn of the loop.
-        tenants = app.queries.tenants_in_order(rows + 1)
+        tenants = context.queries.tenants_in_order(rows + 1)
         children: list[Static | Vertical | QrCard] = []
         names = [Static(self._("Companies at Innovatum"), classes="panel-title")]
         if not tenants:
             names.append(Static(self._("No companies to show yet."), classes="empty"))
-        featured = app.queries.featured_tenant(self.featured_index)
+        featured = context.queries.featured_tenant(self.featured_index)
         # The featured company first, then the others in order, as many as fit.
         others = [tenant for tenant in tenants if featured is None or tenant.slug != featured.slug]
         ordered = ([featured] if featured else []) + others
@@ -261,8 +264,8 @@ class AttractScreen(KioskScreen):
         return line
 
     def _events(self) -> Horizontal:
-        app = kiosk(self)
-        now = app.now()
+        context = ui_context()
+        now = context.now()
         today = self._events_today(now)
         rows: list[Static] = [Static(self._("Today at Innovatum"), classes="panel-title")]
         if not today:
@@ -270,13 +273,13 @@ class AttractScreen(KioskScreen):
                 Static(self._("No more events today. Touch 3 Events for the coming days."), classes="empty")
             )
         shown = today[: self._list_rows()]
-        lines = [event_row(event, app.language, self._, today=now.date()) for event in shown]
+        lines = [event_row(event, context.language, self._, today=now.date()) for event in shown]
         if lines:
             rows.append(_rows_static(lines, "event-rows"))
         highlight = self._next_open_event(today)
         card = None
         if highlight is not None:
-            title = highlight.title(app.language)
+            title = highlight.title(context.language)
             card = self._card(title, self._("Scan to register"), highlight.registration_url, "event-code")
             if card is None:  # a small screen: the event's own page has room for the code
                 rows.append(Static(self._("Touch 3 Events and an event for its QR code."), classes="hint"))
@@ -310,22 +313,22 @@ class AttractScreen(KioskScreen):
         )
 
     def _rooms(self) -> Vertical:
-        app = kiosk(self)
-        now = app.now()
+        context = ui_context()
+        now = context.now()
         return Vertical(
             Static(self._("Project arena: rooms right now"), classes="panel-title"),
-            RoomBoard(app.queries.rooms(now.date()), now, compact=True),
+            RoomBoard(context.queries.rooms(now.date()), now, compact=True),
             id="rooms",
             classes="panel",
         )
 
     def _announcements(self) -> Vertical:
-        app = kiosk(self)
+        context = ui_context()
         rows: list[Static] = [Static(self._("Announcements"), classes="panel-title")]
-        for item in app.banner_announcements():
+        for item in context.banner_announcements():
             rows.append(
                 Static(
-                    literal(item.text(app.language), 500, overflow="fold"),
+                    literal(item.text(context.language), 500, overflow="fold"),
                     classes=f"announcement -{item.priority}",
                 )
             )

@@ -19,8 +19,8 @@ from textual.containers import Container
 from textual.geometry import Size
 from textual.screen import Screen
 
+from kiosk.ui.context import ui_context
 from kiosk.ui.widgets.chrome import AnnouncementBanner, NavBar, TopBar
-from kiosk.ui.widgets.context import kiosk
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class KioskScreen(Screen[None]):
     _composed_for = Size(0, 0)
 
     def _(self, message: str) -> str:
-        return kiosk(self).gettext(message)
+        return ui_context().gettext(message)
 
     def screen_title(self) -> str:
         return ""
@@ -44,7 +44,7 @@ class KioskScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         # Layouts that must fit whole (QR codes) are worked out for this size: see on_resize.
-        self._composed_for = kiosk(self).size
+        self._composed_for = self.app.size
         yield TopBar(self.screen_title())
         yield AnnouncementBanner()
         with Container(id="body"):
@@ -55,18 +55,18 @@ class KioskScreen(Screen[None]):
         yield from ()
 
     def on_mount(self) -> None:
-        app = kiosk(self)
-        self.watch(app, "language", self._on_language, init=False)
-        self.watch(app, "content_version", self._on_content, init=False)
+        context = ui_context()
+        context.subscribe(self, "language", self._on_language, init=False)
+        context.subscribe(self, "content_version", self._on_content, init=False)
         if self.follows_clock:
-            self.watch(app, "minute", self._on_minute, init=False)
+            context.subscribe(self, "minute", self._on_minute, init=False)
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size != self._composed_for:
             self.call_later(self._rebuild)
 
     def on_screen_resume(self) -> None:
-        kiosk(self).report_screen(self.report_name())
+        ui_context().report_screen(self.report_name())
 
     async def _on_language(self, _language: str) -> None:
         await self._rebuild()
@@ -80,7 +80,7 @@ class KioskScreen(Screen[None]):
     async def _rebuild(self) -> None:
         # A replica that cannot be read right now (disk error, replaced file) must not blank the
         # screen: what is shown stays, and the next update or minute tries again.
-        if not kiosk(self).queries.readable():
+        if not ui_context().queries.readable():
             log.warning("replica unreadable; keeping the %s screen as it is", self.report_name())
             return
         await self.refresh_content()
@@ -92,15 +92,15 @@ class KioskScreen(Screen[None]):
     # Space left for the body, for widgets that must fit whole (a QR code cut off does not scan).
 
     def body_rows(self) -> int:
-        app = kiosk(self)
-        width = max(app.size.width, 1)
+        context, size = ui_context(), self.app.size
+        width = max(size.width, 1)
         banner = 0
-        for item in app.banner_announcements():
-            banner += -(-(len(item.text(app.language)) + 2) // width)
-        return max(app.size.height - CHROME_ROWS - min(banner, BANNER_MAX_ROWS), 1)
+        for item in context.banner_announcements():
+            banner += -(-(len(item.text(context.language)) + 2) // width)
+        return max(size.height - CHROME_ROWS - min(banner, BANNER_MAX_ROWS), 1)
 
     def body_columns(self) -> int:
-        return kiosk(self).size.width
+        return self.app.size.width
 
 
 #: Top bar (1) and nav bar (3); kiosk.tcss must agree.

@@ -19,9 +19,10 @@ from textual.widgets import Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from kiosk.replica.queries import Listing, Partner, SearchResult
+from kiosk.ui.context import ui_context
+from kiosk.ui.navigation import OpenListing
 from kiosk.ui.safe import literal
 from kiosk.ui.screens.base import KioskScreen
-from kiosk.ui.widgets.context import kiosk
 from kiosk.ui.widgets.result_list import ResultList
 from kiosk.ui.widgets.search_field import SearchField
 
@@ -54,7 +55,7 @@ class DirectoryScreen(KioskScreen):
         return self._("Companies and partners")
 
     def compose_body(self) -> ComposeResult:
-        app = kiosk(self)
+        context = ui_context()
         yield SearchField(
             value=self.search_text,
             placeholder=self._("Search: name, field or skill …"),
@@ -62,7 +63,7 @@ class DirectoryScreen(KioskScreen):
         )
         with Horizontal(id="filters"):
             # A filter whose value vanished in an update (last tenant on that floor left) is dropped.
-            categories = app.queries.categories()
+            categories = context.queries.categories()
             if self.category not in categories:
                 self.category = None
             yield Select(
@@ -71,7 +72,7 @@ class DirectoryScreen(KioskScreen):
                 value=self.category if self.category is not None else Select.NULL,
                 id="category",
             )
-            floors = app.queries.floors()
+            floors = context.queries.floors()
             if self.floor not in floors:
                 self.floor = None
             yield Select(
@@ -156,12 +157,12 @@ class DirectoryScreen(KioskScreen):
     def _opened(self, event: OptionList.OptionSelected) -> None:
         kind, _, slug = (event.option.id or "").partition(":")
         if slug:
-            kiosk(self).open_listing(kind, slug)
+            self.post_message(OpenListing(kind, slug))
 
     def _show_results(self) -> None:
-        app = kiosk(self)
+        context = ui_context()
         try:
-            found = app.queries.search(self.search_text, category=self.category, floor=self.floor)
+            found = context.queries.search(self.search_text, category=self.category, floor=self.floor)
         except sqlite3.Error as exc:  # keep the last results rather than take the kiosk down
             log.warning("directory search failed: %s", exc)
             return
@@ -178,7 +179,9 @@ class DirectoryScreen(KioskScreen):
         elif found.total > len(found.listings):
             count = self._("{shown} of {total}").format(shown=len(found.listings), total=found.total)
         else:
-            count = app.ngettext("{count} match", "{count} matches", found.total).format(count=found.total)
+            count = context.ngettext("{count} match", "{count} matches", found.total).format(
+                count=found.total
+            )
         # The label has a fixed width (kiosk.tcss): a new layout of the whole screen would cost more
         # than the search.
         self.query_one("#result-count", Label).update(count, layout=False)
@@ -189,7 +192,7 @@ class DirectoryScreen(KioskScreen):
         Keyed by everything the row shows (and the language), so an edited listing gets a new row.
         """
         partner_kind = listing.partner_kind if isinstance(listing, Partner) else None
-        language = kiosk(self).language
+        language = ui_context().language
         key = (listing.name, partner_kind, listing.category, listing.floor, listing.hiring, language)
         row = self._rows.get(key)
         if row is None:

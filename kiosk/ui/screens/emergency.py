@@ -16,8 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from kiosk.replica.queries import Announcement
+from kiosk.ui.context import ui_context
 from kiosk.ui.safe import literal
-from kiosk.ui.widgets.context import kiosk
 
 #: Both headings, always: the visitor may read either language.
 HEADINGS = ("VIKTIGT MEDDELANDE", "IMPORTANT MESSAGE")
@@ -38,7 +38,7 @@ class EmergencyScreen(ModalScreen[None]):
         item = self.announcement
         if item is None:
             return
-        first, second = ("en", "sv") if kiosk(self).language == "en" else ("sv", "en")
+        first, second = ("en", "sv") if ui_context().language == "en" else ("sv", "en")
         primary, secondary = item.text(first), item.text(second)
         with Center(), Vertical(id="emergency-box"):
             yield Static("⚠  " + "  ·  ".join(HEADINGS) + "  ⚠", id="emergency-heading")
@@ -47,7 +47,7 @@ class EmergencyScreen(ModalScreen[None]):
                 yield Static(literal(secondary, 500, overflow="fold"), id="emergency-text-other")
 
     def on_screen_resume(self) -> None:
-        kiosk(self).report_screen("emergency")
+        ui_context().report_screen("emergency")
 
     def action_ignore(self) -> None:
         """Nothing: an emergency message stays until staff retract it or it expires."""

@@ -15,11 +15,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Label, Static
 
 from kiosk.replica.queries import Event
+from kiosk.ui.context import ui_context
 from kiosk.ui.i18n import format_range
+from kiosk.ui.navigation import OpenPage
 from kiosk.ui.safe import literal
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.qr_view import QrContent, QrScreen, plan_for
-from kiosk.ui.widgets.context import kiosk
 from kiosk.ui.widgets.qr_card import QrCard, fitting_border
 
 INFO_MIN_COLUMNS = 36
@@ -40,13 +41,13 @@ class EventScreen(KioskScreen):
         return self._("Event")
 
     def compose_body(self) -> ComposeResult:
-        app = kiosk(self)
-        event = app.queries.event(self.event_id)
+        context = ui_context()
+        event = context.queries.event(self.event_id)
         if event is None:
             yield Static(self._("This event is no longer in the calendar."), classes="empty")
             yield Static(self._("Press Esc or touch a section below."), classes="hint")
             return
-        language = app.language
+        language = context.language
         rows, columns = self.body_rows(), self.body_columns() - 2
         # A code goes beside the text if it fits whole there, else below it if it fits whole in the
         # rows a visitor sees when scrolled to it, else on its own screen behind a button.
@@ -98,11 +99,11 @@ class EventScreen(KioskScreen):
 
     def qr_content(self) -> QrContent | None:
         """The event's code as the QR view shows it: read again, so it follows edits and the language."""
-        event = kiosk(self).queries.event(self.event_id)
+        event = ui_context().queries.event(self.event_id)
         code = self._code(event) if event is not None else ""
         if event is None or not code:
             return None
-        return QrContent(event.title(kiosk(self).language), self._caption(event), code)
+        return QrContent(event.title(ui_context().language), self._caption(event), code)
 
     def action_show_qr(self) -> None:
         # Only where the page offers the button: a code that fits on the page stays on the page.
@@ -115,4 +116,4 @@ class EventScreen(KioskScreen):
             self._open_qr()
 
     def _open_qr(self) -> None:
-        kiosk(self).open_page(QrScreen(self.qr_content, section=self.section, page=self.report_name()))
+        self.post_message(OpenPage(QrScreen(self.qr_content, section=self.section, page=self.report_name())))

@@ -12,10 +12,11 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kiosk.replica.queries import Event
+from kiosk.ui.context import ui_context
 from kiosk.ui.i18n import format_day, format_range, format_time
+from kiosk.ui.navigation import OpenEvent
 from kiosk.ui.safe import literal
 from kiosk.ui.screens.base import KioskScreen
-from kiosk.ui.widgets.context import kiosk
 
 #: How far ahead the events screen looks.
 EVENT_DAYS = 14
@@ -70,9 +71,9 @@ class EventsScreen(KioskScreen):
         return self._("Events")
 
     def compose_body(self) -> ComposeResult:
-        app = kiosk(self)
-        now = app.now()
-        events = app.queries.events_from(now, EVENT_DAYS)
+        context = ui_context()
+        now = context.now()
+        events = context.queries.events_from(now, EVENT_DAYS)
         if not events:
             yield Static(self._("No events in the coming two weeks."), classes="empty")
             return
@@ -85,11 +86,12 @@ class EventsScreen(KioskScreen):
                 heading = datetime.combine(day, event.start.timetz())
                 options.append(
                     Option(
-                        Text(day_heading(heading, now.date(), app.language, self._), "bold"), disabled=True
+                        Text(day_heading(heading, now.date(), context.language, self._), "bold"),
+                        disabled=True,
                     )
                 )
             options.append(
-                Option(event_row(event, app.language, self._, today=now.date()), id=f"event:{event.id}")
+                Option(event_row(event, context.language, self._, today=now.date()), id=f"event:{event.id}")
             )
         yield OptionList(*options, id="event-list")
 
@@ -97,4 +99,4 @@ class EventsScreen(KioskScreen):
     def _opened(self, event: OptionList.OptionSelected) -> None:
         _, _, event_id = (event.option.id or "").partition(":")
         if event_id.isdigit():
-            kiosk(self).open_event(int(event_id))
+            self.post_message(OpenEvent(int(event_id)))

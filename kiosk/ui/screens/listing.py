@@ -17,11 +17,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Static
 
 from kiosk.replica.queries import Listing, Partner
+from kiosk.ui.context import ui_context
 from kiosk.ui.logo import Logo
+from kiosk.ui.navigation import OpenPage
 from kiosk.ui.safe import clean, literal
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.qr_view import QrContent, QrScreen, plan_for
-from kiosk.ui.widgets.context import kiosk
 from kiosk.ui.widgets.qr_card import QrCard, card_width, fitting_border
 
 #: The text column never gets narrower than this; the QR codes take the rest.
@@ -82,8 +83,8 @@ class ListingScreen(KioskScreen):
         return self._("Partner") if self.kind == "partner" else self._("Company")
 
     def compose_body(self) -> ComposeResult:
-        app = kiosk(self)
-        listing = app.queries.listing(self.kind, self.slug)
+        context = ui_context()
+        listing = context.queries.listing(self.kind, self.slug)
         if listing is None:
             yield Static(self._("This listing is no longer available."), classes="empty")
             yield Static(self._("Press Esc or touch a section below."), classes="hint")
@@ -143,7 +144,7 @@ class ListingScreen(KioskScreen):
 
     def qr_content(self, code_id: str) -> QrContent | None:
         """One code as the QR view shows it: read again, so it follows edits and the language."""
-        listing = kiosk(self).queries.listing(self.kind, self.slug)
+        listing = ui_context().queries.listing(self.kind, self.slug)
         if listing is None:
             return None
         code = next((code for code in self._codes(listing) if code.id == code_id), None)
@@ -161,15 +162,15 @@ class ListingScreen(KioskScreen):
 
     def _open_qr(self, code_id: str) -> None:
         screen = QrScreen(partial(self.qr_content, code_id), section=self.section, page=self.report_name())
-        kiosk(self).open_page(screen)
+        self.post_message(OpenPage(screen))
 
     def _head(self, listing: Listing, columns: int) -> ComposeResult:
-        app = kiosk(self)
+        context = ui_context()
         with Horizontal(classes="listing-head"):
             if listing.has_logo or columns >= 100:
                 size = (16, 8) if columns >= 100 else (10, 5)
                 yield Logo(
-                    app.queries.logo(listing.kind, listing.slug) if listing.has_logo else None,
+                    context.queries.logo(listing.kind, listing.slug) if listing.has_logo else None,
                     width=size[0],
                     height=size[1],
                     placeholder_text=initials(listing.name),
@@ -186,8 +187,8 @@ class ListingScreen(KioskScreen):
                     yield Label(self._("We're hiring!"), classes="badge -hiring")
 
     def _details(self, listing: Listing) -> ComposeResult:
-        app = kiosk(self)
-        description = listing.description(app.language)
+        context = ui_context()
+        description = listing.description(context.language)
         if description:
             yield Static(literal(description, 2000, overflow="fold"), classes="description")
         place = where(listing, self._)
@@ -198,7 +199,7 @@ class ListingScreen(KioskScreen):
             if listing.address:
                 yield Label(self._("Address"), classes="heading")
                 yield Static(literal(listing.address, 200, overflow="fold"), classes="field")
-            hours = listing.hours(app.language)
+            hours = listing.hours(context.language)
             if hours:
                 yield Label(self._("Opening hours"), classes="heading")
                 yield Static(literal(hours, 300, overflow="fold"), classes="field")

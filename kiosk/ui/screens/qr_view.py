@@ -22,11 +22,11 @@ from textual.containers import Container, Horizontal, Vertical
 from textual.widgets import Button, Label, Static
 
 from kiosk.replica.queries import Announcement
+from kiosk.ui.context import ui_context
 from kiosk.ui.qr import Level, QRCode
 from kiosk.ui.safe import literal
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets.chrome import AnnouncementBanner, NavBar, TopBar
-from kiosk.ui.widgets.context import kiosk
 
 #: The text column beside the code never gets narrower than this (the Back button's width and more).
 TEXT_MIN_COLUMNS = 24
@@ -84,7 +84,7 @@ def _space(columns: int, rows: int, *, beside: bool) -> tuple[int, int]:
 def plan_for(screen: KioskScreen, url: str) -> Plan | None:
     """`plan` for the screen size and banners now: what a page asks before offering the button."""
     # The body keeps its one-column padding on each side, with the chrome or without.
-    return plan(url, screen.body_columns() - 2, screen.body_rows(), kiosk(screen).size.height)
+    return plan(url, screen.body_columns() - 2, screen.body_rows(), screen.app.size.height)
 
 
 class QrScreen(KioskScreen):
@@ -104,7 +104,7 @@ class QrScreen(KioskScreen):
         return self._("QR code")
 
     def compose(self) -> ComposeResult:
-        self._composed_for = kiosk(self).size
+        self._composed_for = self.app.size
         content = self._content()
         self._url = content.url if content is not None else ""
         self._plan = plan_for(self, self._url) if content is not None else None
@@ -145,11 +145,13 @@ class QrScreen(KioskScreen):
 
     def _buttons(self, *, chrome: bool) -> ComposeResult:
         with Horizontal(id="qr-buttons", classes="qr-buttons"):
-            buttons = [Button(self._("Esc Back"), id="qr-back", name="back")]
+            buttons = [Button(self._("Esc Back"), id="qr-back", name="back", action="app.go_back")]
             if not chrome:
                 # The nav bar's language switch is hidden with it; labelled in the language it switches to.
-                other = "English" if kiosk(self).language == "sv" else "Svenska"
-                buttons.append(Button(f"L {other}", id="qr-language", name="language"))
+                other = "English" if ui_context().language == "sv" else "Svenska"
+                buttons.append(
+                    Button(f"L {other}", id="qr-language", name="language", action="app.toggle_language")
+                )
             for button in buttons:
                 # Touch targets like the nav bar's: the keyboard has Esc and L.
                 button.can_focus = False
@@ -157,18 +159,10 @@ class QrScreen(KioskScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.watch(kiosk(self), "announcements", self._on_announcements, init=False)
+        ui_context().subscribe(self, "announcements", self._on_announcements, init=False)
 
     async def _on_announcements(self, _active: tuple[Announcement, ...]) -> None:
         # A banner that comes or goes changes the rows left for the code: a code that fitted with the
         # chrome may now be cut off, or one that needed the whole screen may now have room for it.
         if self._url and plan_for(self, self._url) != self._plan:
             await self._rebuild()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        app = kiosk(self)
-        if event.button.name == "back":
-            app.action_go_back()
-        elif event.button.name == "language":
-            app.action_toggle_language()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 
+from kiosk.ui.context import ui_context
 from kiosk.ui.screens.base import KioskScreen
-from kiosk.ui.widgets.context import kiosk
 from kiosk.ui.widgets.room_board import RoomBoard
 
 
@@ -18,7 +18,7 @@ class RoomsScreen(KioskScreen):
         return self._("Project arena · rooms")
 
     def compose_body(self) -> ComposeResult:
-        app = kiosk(self)
-        now = app.now()
+        context = ui_context()
+        now = context.now()
         with VerticalScroll(id="rooms"):
-            yield RoomBoard(app.queries.rooms(now.date()), now)
+            yield RoomBoard(context.queries.rooms(now.date()), now)

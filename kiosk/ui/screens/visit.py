@@ -10,9 +10,10 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kiosk.replica.queries import Partner
+from kiosk.ui.context import ui_context
+from kiosk.ui.navigation import OpenListing
 from kiosk.ui.safe import literal
 from kiosk.ui.screens.base import KioskScreen
-from kiosk.ui.widgets.context import kiosk
 
 
 class VisitScreen(KioskScreen):
@@ -22,15 +23,15 @@ class VisitScreen(KioskScreen):
         return self._("Visit")
 
     def compose_body(self) -> ComposeResult:
-        app = kiosk(self)
-        partners = app.queries.partners()
+        context = ui_context()
+        partners = context.queries.partners()
         with VerticalScroll(id="visit"):
-            if app.location:
+            if context.location:
                 yield Label(self._("You are here"), classes="heading")
-                yield Static(literal(app.location, 120, overflow="fold"), classes="field")
+                yield Static(literal(context.location, 120, overflow="fold"), classes="field")
             # Partners with an address or opening hours are the places a visitor can walk to.
             for partner in partners:
-                if partner.address or partner.hours(app.language):
+                if partner.address or partner.hours(context.language):
                     yield self._visit_card(partner)
             if partners:
                 yield Label(self._("Partners"), classes="heading")
@@ -45,12 +46,12 @@ class VisitScreen(KioskScreen):
                 yield Static(self._("No partners to show."), classes="empty")
 
     def _visit_card(self, partner: Partner) -> Vertical:
-        app = kiosk(self)
+        context = ui_context()
         lines = [Static(literal(partner.name, 120, "bold", overflow="fold"), classes="visit-name")]
         if partner.address:
             lines.append(Label(self._("Address"), classes="heading"))
             lines.append(Static(literal(partner.address, 200, overflow="fold"), classes="field"))
-        hours = partner.hours(app.language)
+        hours = partner.hours(context.language)
         if hours:
             lines.append(Label(self._("Opening hours"), classes="heading"))
             lines.append(Static(literal(hours, 300, overflow="fold"), classes="field"))
@@ -68,4 +69,4 @@ class VisitScreen(KioskScreen):
     def _opened(self, event: OptionList.OptionSelected) -> None:
         _, _, slug = (event.option.id or "").partition(":")
         if slug:
-            kiosk(self).open_listing("partner", slug)
+            self.post_message(OpenListing("partner", slug))

@@ -1,5 +1,6 @@
 """What surrounds every screen: the top bar (section, offline mark, clock), the announcement banner and
-the nav bar. Each watches the app's shared state and redraws itself, so a screen never has to."""
+the nav bar. Each subscribes to the shared state it shows (kiosk/ui/context.py) and redraws itself, so a
+screen never has to."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Static
 
 from kiosk.replica.queries import Announcement
+from kiosk.ui.context import ui_context
 from kiosk.ui.i18n import format_date_short, format_time
 from kiosk.ui.safe import literal
-from kiosk.ui.widgets.context import kiosk
 
 
 class TopBar(Horizontal):
@@ -32,12 +33,12 @@ class TopBar(Horizontal):
         yield self._clock
 
     def on_mount(self) -> None:
-        app = kiosk(self)
-        self.watch(app, "minute", self._show_clock)
-        self.watch(app, "offline_since", self._show_offline)
+        context = ui_context()
+        context.subscribe(self, "minute", self._show_clock)
+        context.subscribe(self, "offline_since", self._show_offline)
 
     def _show_clock(self, minute: datetime) -> None:
-        language = kiosk(self).language
+        language = ui_context().language
         text = f"{format_date_short(minute, language)}  {format_time(minute, language)}"
         self._clock.update(text)
 
@@ -45,8 +46,10 @@ class TopBar(Horizontal):
         label = self._offline
         label.display = since is not None
         if since is not None:
-            app = kiosk(self)
-            label.update(app.gettext("offline since {time}").format(time=format_time(since, app.language)))
+            context = ui_context()
+            label.update(
+                context.gettext("offline since {time}").format(time=format_time(since, context.language))
+            )
 
 
 class AnnouncementBanner(Vertical):
@@ -56,64 +59,47 @@ class AnnouncementBanner(Vertical):
         super().__init__(id="banner")
 
     def on_mount(self) -> None:
-        self.watch(kiosk(self), "announcements", self._show)
+        ui_context().subscribe(self, "announcements", self._show)
 
     async def _show(self, _active: tuple[Announcement, ...]) -> None:
-        app = kiosk(self)
-        shown = app.banner_announcements()
+        context = ui_context()
+        shown = context.banner_announcements()
         await self.remove_children()
         self.display = bool(shown)
         lines = []
         for item in shown:
             marker = "⚠ " if item.priority == "warning" else "• "
             text = Text(marker, end="")
-            text.append_text(literal(item.text(app.language), 500, single_line=True, overflow="fold"))
+            text.append_text(literal(item.text(context.language), 500, single_line=True, overflow="fold"))
             lines.append(Static(text, classes=f"announcement -{item.priority}"))
         await self.mount_all(lines)
 
 
-def N_(message: str) -> str:
-    """Marks a msgid for extraction where the translation happens later (gettext convention)."""
-    return message
-
-
-#: (section, label msgid). The digit in the label is the key that does the same.
-NAV_ITEMS: tuple[tuple[str, str], ...] = (
-    ("attract", N_("1 Home")),
-    ("directory", N_("2 Companies")),
-    ("events", N_("3 Events")),
-    ("rooms", N_("4 Rooms")),
-    ("visit", N_("5 Visit")),
-)
-
-
 class NavBar(Horizontal):
-    """Big touch targets for the five sections and the language switch."""
+    """Big touch targets for the sections and the language switch: each runs the app action its key
+    runs (`section('events')` for 3, `toggle_language` for L)."""
 
     def __init__(self, active: str) -> None:
         super().__init__(id="nav-bar")
         self.active = active
 
     def compose(self) -> ComposeResult:
-        app = kiosk(self)
+        context = ui_context()
         buttons = []
-        for section, label in NAV_ITEMS:
-            button = Button(app.gettext(label), id=f"nav-{section}", name=section)
-            button.set_class(section == self.active, "-active")
+        for section in context.sections:
+            button = Button(
+                context.gettext(section.label),
+                id=f"nav-{section.name}",
+                name=section.name,
+                action=f"app.section('{section.name}')",
+            )
+            button.set_class(section.name == self.active, "-active")
             buttons.append(button)
         # The switch is labelled in the language it switches to, so a visitor can read it.
-        other = "English" if app.language == "sv" else "Svenska"
-        buttons.append(Button(f"L {other}", id="nav-language", name="language"))
+        other = "English" if context.language == "sv" else "Svenska"
+        buttons.append(Button(f"L {other}", id="nav-language", name="language", action="app.toggle_language"))
         for button in buttons:
             # Touch targets, not focus stops: a touch on them leaves the focus (the search field) alone,
             # and the keyboard has the number keys.
             button.can_focus = False
             yield button
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        app = kiosk(self)
-        if event.button.name == "language":
-            app.action_toggle_language()
-        elif event.button.name:
-            app.show_section(event.button.name)

@@ -13,12 +13,12 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from kiosk.replica.queries import Booking, Room
+from kiosk.ui.context import ui_context
 from kiosk.ui.i18n import format_time
 from kiosk.ui.safe import literal
-from kiosk.ui.widgets.context import kiosk
 
 if TYPE_CHECKING:
-    from kiosk.ui.app import KioskApp
+    from kiosk.ui.context import UIContext
 
 #: The timeline shows the working day; bookings outside it still count for now/next.
 DAY_START_HOUR = 7
@@ -99,9 +99,11 @@ class RoomCard(Vertical):
         self.room, self.now, self.compact = room, now, compact
 
     def compose(self) -> ComposeResult:
-        app = kiosk(self)
-        yield Static(room_heading(self.room, app.gettext, app.ngettext), classes="room-name")
-        yield Static(status_line(self.room, self.now, app.language, app.gettext), classes="room-status")
+        context = ui_context()
+        yield Static(room_heading(self.room, context.gettext, context.ngettext), classes="room-name")
+        yield Static(
+            status_line(self.room, self.now, context.language, context.gettext), classes="room-status"
+        )
         if not self.compact:
             yield RoomTimeline(self.room, self.now)
 
@@ -119,11 +121,14 @@ def room_heading(room: Room, gettext: Callable[[str], str], ngettext: Callable[[
     return head
 
 
-def compact_card(room: Room, now: datetime, app: KioskApp) -> Static:
+def compact_card(room: Room, now: datetime, context: UIContext) -> Static:
     """The attract loop's card: name and now/next as one two-line widget. The loop rebuilds its
     panels every round, and three widgets a room cost more to mount than to draw."""
     text = Text("\n", end="").join(
-        [room_heading(room, app.gettext, app.ngettext), status_line(room, now, app.language, app.gettext)]
+        [
+            room_heading(room, context.gettext, context.ngettext),
+            status_line(room, now, context.language, context.gettext),
+        ]
     )
     text.no_wrap, text.overflow = True, "ellipsis"
     return Static(text, classes="room-card -compact")
@@ -138,9 +143,9 @@ class RoomBoard(Vertical):
 
     def compose(self) -> ComposeResult:
         if not self.rooms:
-            yield Static(kiosk(self).gettext("No rooms to show."), classes="empty")
+            yield Static(ui_context().gettext("No rooms to show."), classes="empty")
         for room in self.rooms:
             if self.compact:
-                yield compact_card(room, self.now, kiosk(self))
+                yield compact_card(room, self.now, ui_context())
             else:
                 yield RoomCard(room, self.now, compact=False)
