@@ -12,8 +12,10 @@ itself with exponential backoff), and offers "publish QoS 1 and wait for the bro
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
+import socket
 import ssl
 import sys
 import threading
@@ -129,6 +131,7 @@ class MqttClient:
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
         self._client.on_connect_fail = self._on_connect_fail
+        self._client.on_socket_open = _no_delay
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -270,3 +273,13 @@ class MqttClient:
         if text != self.last_error:
             log.warning("%s", text)
         self.last_error = text
+
+
+def _no_delay(client: mqtt.Client, userdata: object, sock: object) -> None:
+    """Send each packet at once. paho leaves Nagle's algorithm on, so a publish written while the
+    previous one is unacknowledged at the TCP level waits for the broker's delayed ACK (~40 ms):
+    that was most of serve's commit -> publish time when a change and its head went out together."""
+    setsockopt = getattr(sock, "setsockopt", None)  # a TCP or TLS socket; not a websocket wrapper
+    if setsockopt is not None:
+        with contextlib.suppress(OSError):
+            setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -125,6 +125,8 @@ def conf_text(directory: Path, listeners: Listeners, *, run_as: str | None = Non
         f"message_size_limit {MESSAGE_SIZE_LIMIT}",
         f"max_queued_messages {MAX_QUEUED_MESSAGES}",
         "max_inflight_messages 100",
+        "# A change and its head go out back to back: without this the second waits for a delayed ACK.",
+        "set_tcp_nodelay true",
         "",
     ]
     if run_as:

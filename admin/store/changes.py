@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
+from admin.store import wake
 from broker.envelope import canonical_json
 from broker.schema import set_digest
 from broker.times import now_iso
@@ -104,6 +105,16 @@ def transaction(db: sqlite_utils.Database, actor: str, summary: str = "") -> Ite
     except BaseException:
         db.conn.execute("ROLLBACK")
         raise
+    if change.rev is not None:  # only a new revision has anything for `serve` to publish
+        path = _database_file(db)
+        if path:
+            wake.nudge(path)
+
+
+def _database_file(db: sqlite_utils.Database) -> str:
+    """The main database's file name ("" for an in-memory database, which no `serve` can watch)."""
+    row = db.execute("SELECT file FROM pragma_database_list WHERE name = 'main'").fetchone()
+    return str(row[0]) if row else ""
 
 
 @dataclass(frozen=True)

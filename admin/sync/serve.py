@@ -2,10 +2,11 @@
 
 Threads, each with its own SQLite connection:
 
-- main: the publisher. It notices commits from any process by polling `PRAGMA data_version` (a
-  counter SQLite bumps when *another* connection commits: one cheap read every 5 ms, about 1 % of a
-  core) and publishes whatever is unpublished. A broker outage only delays it; nothing is marked
-  published unacknowledged.
+- main: the publisher. It sleeps until a commit from any process nudges it (`admin.store.wake`: every
+  transaction sends a datagram after COMMIT), then checks `PRAGMA data_version` (a counter SQLite bumps
+  when *another* connection commits) and publishes whatever is unpublished. Without a nudge it still
+  looks every `wake.SAFETY_POLL_SECONDS`, so a lost nudge delays a change, never loses it. A broker
+  outage only delays it; nothing is marked published unacknowledged.
 - fleet: drains the MQTT queue (status, acks, our own retained head) into the database.
 - calendars: polls due calendar feeds every 30 s, when that module is installed.
 
@@ -26,6 +27,7 @@ import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from admin.store import db as store_db
+from admin.store import wake
 from admin.sync import fleet, publisher
 from broker import topics
 from broker.client import BrokerSettings, ConnectionChange, Event, MqttClient, PublishFailed
@@ -34,7 +36,7 @@ from broker.schema import parse_head
 
 log = logging.getLogger(__name__)
 
-#: How often `PRAGMA data_version` is read: half of it is the average wait before a commit goes out.
+#: Where commit wake-ups are unavailable (not Linux), how often `PRAGMA data_version` is read.
 POLL_SECONDS = 0.005
 #: While disconnected there is nothing to publish; look less often.
 OFFLINE_POLL_SECONDS = 0.1
@@ -95,7 +97,12 @@ class Server:
 
     def run(self) -> None:
         db = store_db.connect(self.db_path)
-        threads = [threading.Thread(target=self._fleet_loop, name="fleet", daemon=True)]
+        waker = wake.Waker(self.db_path)
+        threads = [
+            threading.Thread(target=self._fleet_loop, name="fleet", daemon=True),
+            # The publisher sleeps on the waker, not on `stop`: this wakes it when stop is set.
+            threading.Thread(target=self._wake_on_stop, name="stop-waker", daemon=True),
+        ]
         if self.poll_calendars is not None:
             threads.append(threading.Thread(target=self._calendar_loop, name="calendars", daemon=True))
         for topic in (topics.STATUS_ALL, topics.ACK_ALL, topics.HEAD):
@@ -105,18 +112,19 @@ class Server:
             thread.start()
         log.info("serving %s to %s", self.db_path, self.client.settings.url)
         try:
-            self._publish_loop(db)
+            self._publish_loop(db, waker)
         finally:
             self.stop.set()
             self.client.stop()
             for thread in threads:
                 thread.join(timeout=5)
+            waker.close()
             db.close()
             log.info("stopped")
 
     # --- publisher (main thread) -------------------------------------------------------------------
 
-    def _publish_loop(self, db: sqlite_utils.Database) -> None:
+    def _publish_loop(self, db: sqlite_utils.Database, waker: wake.Waker) -> None:
         version: int | None = None
         checked = 0  # the connection whose retained head was last compared with ours
         while not self.stop.is_set():
@@ -137,7 +145,14 @@ class Server:
                 log.warning("publishing paused: %s", exc)
                 self.stop.wait(RETRY_SECONDS)
                 continue
-            self.stop.wait(POLL_SECONDS)
+            if waker.listening:
+                waker.wait(wake.SAFETY_POLL_SECONDS)
+            else:
+                self.stop.wait(POLL_SECONDS)
+
+    def _wake_on_stop(self) -> None:
+        self.stop.wait()
+        wake.nudge(self.db_path)
 
     def _check_broker_head(self, db: sqlite_utils.Database, connection: int) -> None:
         ours = publisher.published_revision(db)
