@@ -7,6 +7,7 @@ verified with the admin public key from the credentials file before anything is 
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import tempfile
@@ -24,6 +25,9 @@ from broker.keys import load_public_key_b64
 from broker.schema import parse_state
 
 CONNECT_SECONDS = 10.0
+
+# The CLI prints one line per problem itself; the client's own warnings must not reach the terminal.
+logging.getLogger("broker.client").addHandler(logging.NullHandler())
 #: Retained messages arrive right after subscribing; this is how long an absent one is waited for.
 RETAINED_SECONDS = 3.0
 
@@ -126,17 +130,24 @@ def session(credentials: TenantCredentials) -> Iterator[TenantSession]:
             raise RemoteError(f"broker.ca_pem in the credentials file: {exc}") from None
         client.start()
         try:
-            if not client.wait_connected(CONNECT_SECONDS):
-                problem = client.last_error or f"no answer from {settings.url}"
-                if "Not authorized" in problem or "Bad user name or password" in problem:
-                    problem = (
-                        f"the broker refused {credentials.username}: the credentials are wrong or were "
-                        "revoked (ask Innovatum's reception for a new file)"
-                    )
-                raise RemoteError(f"cannot connect: {problem}")
+            _connect(client, credentials.username)
             yield TenantSession(credentials, client)
         finally:
             client.stop()
+
+
+def _connect(client: MqttClient, username: str) -> None:
+    """Connected, or RemoteError with the first reason (a refusal is final: no point in retrying)."""
+    deadline = time.monotonic() + CONNECT_SECONDS
+    while not client.wait_connected(0.1):
+        problem = client.last_error
+        if client.refusal:
+            raise RemoteError(
+                f"cannot connect: the broker refused {username}: the credentials are wrong or were "
+                "revoked (ask Innovatum's reception for a new file)"
+            )
+        if time.monotonic() > deadline:
+            raise RemoteError(f"cannot connect: {problem or 'no answer from ' + client.settings.url}")
 
 
 @contextmanager

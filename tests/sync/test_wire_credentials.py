@@ -77,7 +77,9 @@ def test_tenant_writes_only_its_own_request_topic(site: Site) -> None:
     site.admin("tenant", "add", "acme", "--name", "Acme AB")
     site.admin("tenant", "add", "beta", "--name", "Beta AB")
     for slug in ("acme", "beta"):
-        site.admin("tenant", "grant", slug, "--out", str(site.root / f"{slug}.toml"), "--broker", site.broker.url)
+        site.admin(
+            "tenant", "grant", slug, "--out", str(site.root / f"{slug}.toml"), "--broker", site.broker.url
+        )
     site.write_broker_config()
     site.broker.reload()
     watcher = site.raw("admin", client_id="watcher")
