@@ -11,6 +11,9 @@ request is delivered when it is back: check with `listing status`).
 
 from __future__ import annotations
 
+import base64
+import json
+import subprocess
 import sys
 import time
 import uuid
@@ -39,6 +42,7 @@ from broker import tenant_wire
 #: The request reached the broker but the admin node has not confirmed it (documented above).
 EXIT_QUEUED = 3
 CONFIRM_SECONDS = 5.0
+PREVIEW_SECONDS = 60.0
 
 SHOWN = ("name", *tenant_wire.TENANT_FIELDS, "floor", "room", "has_logo")
 STATUS_TEXT = {
@@ -125,14 +129,18 @@ def _status_text(item: dict[str, Any]) -> str:
     return text
 
 
+_EDIT_OPTIONS_FIELDS = [
+    _field_option(listings.TENANT.field(name), required=False) for name in tenant_wire.TENANT_FIELDS
+]
+_LOGO_OPTION = click.option(
+    "--logo",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Logo image (PNG, JPEG, ...; at most 1 MB); sent as a PNG of at most 128x128.",
+)
 _EDIT_OPTIONS = options(
-    *(_field_option(listings.TENANT.field(name), required=False) for name in tenant_wire.TENANT_FIELDS),
-    click.option(
-        "--logo",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help="Logo image (PNG, JPEG, ...; at most 1 MB); sent as a PNG of at most 128x128.",
-    ),
+    *_EDIT_OPTIONS_FIELDS,
+    _LOGO_OPTION,
     click.option(
         "--wait",
         default=CONFIRM_SECONDS,
@@ -212,6 +220,94 @@ _DROP_TEXT = {
     "oversized": "the request is too large",
     "malformed": "the admin node could not read the request",
 }
+
+
+def _size(value: str) -> tuple[int, int]:
+    columns, _, rows = value.lower().partition("x")
+    if not (columns.isdigit() and rows.isdigit()):
+        raise click.BadParameter(f"{value!r} is not COLUMNSxROWS, e.g. 80x24", param_hint="--size")
+    return int(columns), int(rows)
+
+
+@listing.command("preview")
+@options(*_EDIT_OPTIONS_FIELDS, _LOGO_OPTION)
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["sv", "en"]),
+    default="sv",
+    show_default=True,
+    help="The visitor's language.",
+)
+@click.option(
+    "--size",
+    default="80x24",
+    show_default=True,
+    metavar="COLSxROWS",
+    help="The screen size, e.g. 80x24 or 160x45.",
+)
+@click.option(
+    "--svg",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write an SVG picture here instead of printing.",
+)
+@pass_context
+def preview(
+    ctx: Context, logo: Path | None, language: str, size: str, svg: Path | None, **values: Any
+) -> None:
+    """How your page will look on a lobby screen with these changes (nothing is sent).
+
+    Takes the same options as `listing edit`; without any, it shows your page as it is.
+    """
+    columns, rows = _size(size)
+    credentials = _credentials(ctx)
+    fields = {name: value for name, value in values.items() if value is not None}
+    with user_errors():
+        cleaned = listings.clean(listings.TENANT, fields)
+        png = logos.normalise_file(logo) if logo is not None else None
+    try:
+        with remote.session(credentials) as tenant:
+            current = tenant.listing()
+            if current is None:
+                fail(f"no published listing for {credentials.slug} yet (is the admin node running?)")
+            shown_logo = tenant.logo() if png is None and current.data.get("has_logo") else None
+    except remote.RemoteError as exc:
+        fail(str(exc))
+    record = {**current.data, **cleaned}
+    if png is not None:
+        shown_logo = base64.b64encode(png).decode("ascii")
+    record["has_logo"] = shown_logo is not None
+    output = "svg" if svg is not None else ("ansi" if sys.stdout.isatty() else "text")
+    request = {
+        "kind": "tenant",
+        "record": record,
+        "logo": shown_logo,
+        "language": language,
+        "size": [columns, rows],
+        "format": output,
+    }
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "kiosk.preview"],
+            input=json.dumps(request, ensure_ascii=False),
+            capture_output=True,
+            text=True,
+            timeout=PREVIEW_SECONDS,
+        )
+    except subprocess.TimeoutExpired:
+        fail(f"the preview took longer than {PREVIEW_SECONDS:.0f} s")
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines() or ["the kiosk preview failed"]
+        fail(lines[-1].removeprefix("error: "))
+    if svg is None:
+        click.echo(result.stdout, nl=False)
+        return
+    try:
+        svg.write_text(result.stdout, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {svg}: {exc.strerror or exc}")
+    say(f"wrote {svg}")
 
 
 def register(main: click.Group) -> None:

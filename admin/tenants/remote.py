@@ -53,12 +53,16 @@ class TenantSession:
         self.credentials = credentials
         self.client = client
         self.slug = credentials.slug
+        self._stash: dict[str, list[bytes]] = {}
         try:
             self.public_key = load_public_key_b64(credentials.admin_public_key)
         except Exception as exc:
             raise RemoteError(f"trust.admin_public_key in the credentials file is not a key: {exc}") from None
 
     def _next(self, topic: str, deadline: float) -> bytes | None:
+        """The next message on `topic`; messages on other topics are kept for their own turn."""
+        if self._stash.get(topic):
+            return self._stash[topic].pop(0)
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -67,8 +71,10 @@ class TenantSession:
                 event = self.client.events.get(timeout=left)
             except queue.Empty:
                 return None
-            if isinstance(event, Message) and event.topic == topic:
-                return event.payload
+            if isinstance(event, Message):
+                if event.topic == topic:
+                    return event.payload
+                self._stash.setdefault(event.topic, []).append(event.payload)
 
     def _open(self, topic: str, payload: bytes) -> dict[str, Any]:
         try:
@@ -81,6 +87,7 @@ class TenantSession:
     def listing(self) -> Listing | None:
         """The listing as the kiosks have it (the retained, signed state), or None if not published."""
         topic = topics.state("tenant", self.slug)
+        self.client.subscribe(topics.state("logo", self._logo_key), qos=1)  # for `logo()`, if asked
         self.client.subscribe(topic, qos=1)
         payload = self._next(topic, time.monotonic() + RETAINED_SECONDS)
         if payload is None:
@@ -92,6 +99,23 @@ class TenantSession:
         if state.record.data is None:
             raise RemoteError(f"tenant {self.slug} has been removed from the screens")
         return Listing(state.rev, dict(state.record.data))
+
+    @property
+    def _logo_key(self) -> str:
+        return f"tenant:{self.slug}"
+
+    def logo(self) -> str | None:
+        """The published logo (base64 PNG) after `listing()` said it has one; None if none arrives."""
+        topic = topics.state("logo", self._logo_key)
+        payload = self._next(topic, time.monotonic() + RETAINED_SECONDS)
+        if payload is None:
+            return None
+        try:
+            state = parse_state(self._open(topic, payload), "logo", self._logo_key)
+        except Rejected as exc:
+            raise RemoteError(f"the published logo is malformed ({exc})") from None
+        data = state.record.data
+        return str(data["data"]) if data is not None else None
 
     def watch_replies(self) -> None:
         self.client.subscribe(topics.reply(self.slug), qos=1)

@@ -199,3 +199,31 @@ def test_flood_replay_malformed_and_oversized_requests(site: Site) -> None:
     time.sleep(1)
     assert site.admin("audit", "--json").output == before
     assert [r["status"] for r in review(site, "list", "--all")].count("pending") == 0
+
+
+def test_preview_shows_the_proposed_page_and_sends_nothing(site: Site) -> None:
+    acme = grant(site, "acme", "Acme AB")
+    site.serve()
+    wait_until(lambda: tenant_cli(acme, "listing", "show").returncode == 0, 30, "the listing to be published")
+    text = tenant_cli(
+        acme,
+        "listing",
+        "preview",
+        "--description-sv",
+        "Förhandsvisad text.",
+        "--website",
+        "https://acme.example",
+    )
+    assert text.returncode == 0, text.stderr
+    assert "Acme AB" in text.stdout and "Förhandsvisad text." in text.stdout and "Skanna" in text.stdout
+    english = tenant_cli(acme, "listing", "preview", "--lang", "en", "--size", "120x30")
+    assert english.returncode == 0 and "Acme AB" in english.stdout and "Companies" in english.stdout
+    svg = site.root / "preview.svg"
+    drawn = tenant_cli(acme, "listing", "preview", "--description-sv", "I SVG.", "--svg", str(svg))
+    assert drawn.returncode == 0, drawn.stderr
+    assert svg.read_text().startswith("<svg") and "SVG." in svg.read_text()
+    bad = tenant_cli(acme, "listing", "preview", "--website", "ftp://x")
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "not an http(s) URL" in bad.stderr
+    size = tenant_cli(acme, "listing", "preview", "--size", "huge")
+    assert size.returncode != 0 and "COLUMNSxROWS" in size.stderr
+    assert review(site, "list", "--all") == []  # a preview sends nothing
