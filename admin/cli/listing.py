@@ -192,7 +192,10 @@ def _edit(ctx: Context, logo: Path | None, wait: float, values: dict[str, Any]) 
         fail(f"refused: {outcome.get('reason')}")
     number = outcome.get("number")
     if outcome.get("status") in ("approved", "applied"):
-        say(f"request {number} approved automatically: on the screens in a moment ({_status_text(outcome)})")
+        say(
+            f"request {number} approved automatically (revision {outcome.get('rev')}): "
+            "on the screens in a moment"
+        )
     else:
         say(f"request {number} received: Innovatum's staff review it; see `listing status`")
 

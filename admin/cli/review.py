@@ -44,7 +44,7 @@ def list_(ctx: Context, everything: bool, as_json: bool) -> None:
     print_rows(
         rows,
         as_json=as_json,
-        title=f"{len(rows)} {'requests' if everything else 'pending requests'}",
+        title=f"{len(rows)} {'' if everything else 'pending '}request{'' if len(rows) == 1 else 's'}",
         columns=["id", "tenant", "status", "submitted", "fields", "reason"],
         cells=lambda r: [
             r["id"],

@@ -254,17 +254,34 @@ def current_values(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, 
     return {name: _current(listing, name) for name in proposed(row)}
 
 
+def changed_since(db: sqlite_utils.Database, tenant: str, base: int) -> set[str]:
+    """The listing's fields that any edit after revision `base` changed (from the audit log, which
+    names every changed field of every `tenant.*` write in its revision)."""
+    changed: set[str] = set()
+    for (detail,) in db.execute(
+        "SELECT detail FROM audit WHERE kind = 'tenant' AND key = ? AND rev > ? "
+        "AND action IN ('tenant.add', 'tenant.edit')",
+        (tenant, base),
+    ).fetchall():
+        try:
+            changed |= set(json.loads(detail))
+        except (ValueError, TypeError):
+            changed.add("?")  # unreadable: assume the worst
+    return changed
+
+
 def conflict(db: sqlite_utils.Database, row: dict[str, Any]) -> str:
-    """Why approving would overwrite a newer edit, or "" when the request's base is current."""
-    current = _listing_rev(db, row["tenant"])
-    if row["base"] is None or current <= row["base"]:
+    """Why approving would overwrite a newer edit of the same fields, or "" when it would not."""
+    if row["base"] is None or _listing_rev(db, row["tenant"]) <= row["base"]:
+        return ""
+    asked = set(proposed(row))
+    changed = changed_since(db, row["tenant"], row["base"])
+    overlap = sorted(asked & changed) if "?" not in changed else sorted(asked)
+    if not overlap:
         return ""
     listing = listings.require(db, listings.TENANT, row["tenant"])
-    now_values = "; ".join(f"{name} is now {_current(listing, name)!r}" for name in proposed(row))
-    return (
-        f"the listing changed in revision {current}, after the tenant's version (revision {row['base']}): "
-        f"{now_values}"
-    )
+    now_values = "; ".join(f"{name} is now {_current(listing, name)!r}" for name in overlap)
+    return f"changed after the tenant's version (revision {row['base']}): {now_values}"
 
 
 def _pending(db: sqlite_utils.Database, number: int) -> dict[str, Any]:

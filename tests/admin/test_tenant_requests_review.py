@@ -57,10 +57,26 @@ def test_a_staff_edit_after_the_tenants_version_is_a_conflict_until_forced(acme:
     )
     assert dump(acme) == before
     [shown] = review_json(acme, "show", str(sent.request))
-    assert "revision 2" in str(shown["conflict"])
+    assert str(shown["conflict"]) == (
+        "changed after the tenant's version (revision 1): website is now 'https://staff.example'"
+    )
     ok(run_cli(acme, "review", "approve", str(sent.request), "--force"))
     listing = json.loads(ok(run_cli(acme, "tenant", "show", "acme", "--json")).stdout)[0]
     assert listing["website"] == "https://tenant.example"
+
+
+def test_a_staff_edit_of_other_fields_is_no_conflict(acme: Path) -> None:
+    sent = send(acme, 1, {"description_sv": "Robotar."}, base=1)
+    ok(run_cli(acme, "tenant", "edit", "acme", "--website", "https://staff.example", "--floor", "3"))
+    [shown] = review_json(acme, "show", str(sent.request))
+    assert shown["conflict"] == ""
+    ok(run_cli(acme, "review", "approve", str(sent.request)))
+    listing = json.loads(ok(run_cli(acme, "tenant", "show", "acme", "--json")).stdout)[0]
+    assert (listing["description_sv"], listing["website"], listing["floor"]) == (
+        "Robotar.",
+        "https://staff.example",
+        3,
+    )
 
 
 def test_a_newer_request_for_the_same_fields_supersedes_the_older(acme: Path) -> None:
