@@ -171,7 +171,8 @@ def _connect(client: MqttClient, username: str) -> None:
                 "revoked (ask Innovatum's reception for a new file)"
             )
         if time.monotonic() > deadline:
-            raise RemoteError(f"cannot connect: {problem or 'no answer from ' + client.settings.url}")
+            problem = problem.removesuffix("; retrying") or f"no answer from {client.settings.url}"
+            raise RemoteError(f"cannot connect: {problem}")
 
 
 @contextmanager

@@ -3,12 +3,16 @@ kiosk, and the tenant CLI in a subprocess with nothing but its credentials file.
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import time
 
 import pytest
+from PIL import Image
 
 from broker import topics
+from broker.envelope import MAGIC, SIGNATURE_SIZE
 from tests.sync.conftest import RawClient, Site, wait_until
 from tests.sync.tenant_site import grant, kiosk_tenant, status, tenant_cli, wait_kiosk
 
@@ -227,3 +231,32 @@ def test_preview_shows_the_proposed_page_and_sends_nothing(site: Site) -> None:
     size = tenant_cli(acme, "listing", "preview", "--size", "huge")
     assert size.returncode != 0 and "COLUMNSxROWS" in size.stderr
     assert review(site, "list", "--all") == []  # a preview sends nothing
+
+
+def test_a_logo_from_the_tenant_reaches_the_kiosk_reencoded(site: Site) -> None:
+    acme = grant(site, "acme", "Acme AB")
+    running(site)
+    photo = site.root / "logo.jpg"
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"
+    Image.new("RGB", (600, 300), (200, 30, 30)).save(photo, format="JPEG", exif=exif.tobytes())
+    sent = tenant_cli(acme, "listing", "edit", "--logo", str(photo))
+    assert sent.returncode == 0, sent.stderr
+    [queued] = review(site, "list")
+    assert str(queued["fields"]["logo"]).startswith("PNG, ")  # type: ignore[index]
+    site.admin("review", "approve", str(queued["id"]))
+    wait_kiosk(site, "lobby-1", "acme", "has_logo", True)
+    shown = json.loads(tenant_cli(acme, "listing", "show", "--json").stdout)[0]
+    assert shown["has_logo"] is True
+    # the tenant may read its own published logo (the preview draws it), and it carries no metadata
+    username, password = site.account("tenant", "acme")
+    reader = RawClient(site.port, username, password, username)
+    site.clients.append(reader)
+    reader.connect()
+    reader.subscribe(topics.state("logo", "tenant:acme"))
+    wait_until(lambda: bool(reader.messages), 10, "the retained logo")
+    body = json.loads(reader.messages[0].payload[len(MAGIC) + SIGNATURE_SIZE :])
+    png = base64.b64decode(body["data"]["data"])
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.format == "PNG" and image.size == (128, 64) and not image.getexif()
+    assert b"SecretCam" not in png
