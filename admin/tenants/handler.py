@@ -26,6 +26,7 @@ class TenantRequests:
     def __init__(self, key: Ed25519PrivateKey) -> None:
         self.key = key
         self._published: int | None = None
+        self._connection = 0
 
     def subscribe(self, client: MqttClient) -> None:
         client.subscribe(topics.REQUEST_ALL, qos=1)
@@ -47,6 +48,10 @@ class TenantRequests:
             log.info("request %s from %s: %s %s", outcome.request, tenant, outcome.status, outcome.reason)
 
     def publish_replies(self, db: sqlite_utils.Database, client: MqttClient) -> None:
+        if client.connection_count != self._connection:
+            # A new connection may be to a broker that lost its retained store: send every reply again.
+            requests.mark_all_dirty(db)
+            self._connection = client.connection_count
         published = publisher.published_revision(db)
         if self._published is None or published > self._published:
             requests.mark_applied(db, self._published or 0, published)

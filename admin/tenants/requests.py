@@ -383,6 +383,10 @@ def dirty_replies(db: sqlite_utils.Database) -> list[str]:
     return [str(r[0]) for r in db.execute("SELECT tenant FROM tenant_replies WHERE dirty = 1").fetchall()]
 
 
+def mark_all_dirty(db: sqlite_utils.Database) -> None:
+    db.execute("UPDATE tenant_replies SET dirty = 1")
+
+
 def mark_applied(db: sqlite_utils.Database, after: int, upto: int) -> None:
     """Revisions (after, upto] were just published: their requests now read "applied"."""
     for (tenant,) in db.execute(
