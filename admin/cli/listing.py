@@ -34,7 +34,7 @@ from admin.cli.common import (
     say,
     user_errors,
 )
-from admin.cli.tenants import _field_option
+from admin.cli.tenants import field_option
 from admin.content import listings, logos
 from admin.tenants import access, remote
 from broker import tenant_wire
@@ -130,7 +130,7 @@ def _status_text(item: dict[str, Any]) -> str:
 
 
 _EDIT_OPTIONS_FIELDS = [
-    _field_option(listings.TENANT.field(name), required=False) for name in tenant_wire.TENANT_FIELDS
+    field_option(listings.TENANT.field(name), required=False) for name in tenant_wire.TENANT_FIELDS
 ]
 _LOGO_OPTION = click.option(
     "--logo",

@@ -20,6 +20,7 @@ from admin.cli.common import (
     say,
     user_errors,
 )
+from admin.content import validate
 from admin.tenants import requests
 
 
@@ -123,8 +124,6 @@ def reject(ctx: Context, number: int, reason: str) -> None:
     if not reason.strip():
         fail("--reason must not be empty: the tenant reads it")
     with user_errors(), ctx.database() as db:
-        from admin.content import validate
-
         requests.reject(db, number, ctx.actor, validate.text(reason, "--reason", validate.SHORT_MAX))
     say(f"rejected request {number}")
 
