@@ -141,8 +141,16 @@ def load_credentials(path: Path) -> TenantCredentials:
         )
     except BrokerUrlError as exc:
         raise CredentialsError(str(exc)) from None
+    slug = _field(data, "tenant", "slug")
+    try:
+        expected = tenant_username(slug)
+    except ValueError as exc:
+        raise CredentialsError(f"tenant.slug: {exc}") from None
+    if broker.username != expected:
+        # The broker would silently drop requests to another tenant's topic: say so now instead.
+        raise CredentialsError(f"broker.username {broker.username!r} is not the account of tenant {slug!r}")
     return TenantCredentials(
-        slug=_field(data, "tenant", "slug"),
+        slug=slug,
         broker=broker,
         ca_pem=_field(data, "broker", "ca_pem", optional=True),
         admin_public_key=_field(data, "trust", "admin_public_key"),

@@ -95,6 +95,9 @@ def test_a_broken_credentials_file_is_one_line(tmp_path: Path, credentials: Path
     partial = tmp_path / "partial.toml"
     partial.write_text(credentials.read_text().replace("admin_public_key", "other_key"))
     one_error(tenant(partial, "listing", "status"), "trust.admin_public_key is missing")
+    other = tmp_path / "other.toml"
+    other.write_text(credentials.read_text().replace('slug = "acme"', 'slug = "beta"'))
+    one_error(tenant(other, "listing", "edit", "--contact", "x"), "is not the account of tenant 'beta'")
 
 
 def test_bad_values_and_logos_are_refused_before_anything_is_sent(credentials: Path, tmp_path: Path) -> None:

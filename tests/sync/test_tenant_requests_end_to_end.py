@@ -260,3 +260,13 @@ def test_a_logo_from_the_tenant_reaches_the_kiosk_reencoded(site: Site) -> None:
     with Image.open(io.BytesIO(png)) as image:
         assert image.format == "PNG" and image.size == (128, 64) and not image.getexif()
     assert b"SecretCam" not in png
+
+
+def test_replies_survive_a_broker_that_lost_its_retained_store(site: Site) -> None:
+    acme = grant(site, "acme", "Acme AB")
+    site.serve()
+    wait_until(lambda: tenant_cli(acme, "listing", "show").returncode == 0, 30, "the listing to be published")
+    assert tenant_cli(acme, "listing", "edit", "--contact", "hej@acme.example").returncode == 0
+    site.broker.restart(kill=True)  # killed before its autosave: the retained reply is gone
+    wait_until(lambda: len(status(acme)) == 1, 30, "serve to publish the reply again")
+    assert status(acme)[0]["status"] == "pending"
