@@ -17,7 +17,8 @@ import pytest
 from kiosk.preview import PreviewRequest, parse_request, previewing
 from tests.ui.screen_image import decode_qr_codes, screen_image
 
-SNAPSHOTS = Path(__file__).parent / "__snapshots__" / "test_tenant_preview"
+#: Not under __snapshots__: syrupy would call these text files unused and delete them on --snapshot-update.
+SNAPSHOTS = Path(__file__).parent / "text_snapshots" / "test_tenant_preview"
 WEBSITE = "https://acme.example.se"
 JOBS = "https://acme.example.se/jobb"
 
