@@ -165,7 +165,10 @@ def receive(db: sqlite_utils.Database, tenant: str, payload: bytes) -> Received:
         tx.audit("request.receive", "tenant", tenant, detail)
         _mark_dirty(db, tenant)
     if auto_approve(db) and logo is None and set(cleaned) <= AUTO_APPROVE_FIELDS:
-        approve(db, number, AUTO_APPROVER, force=True)
+        try:
+            approve(db, number, AUTO_APPROVER, force=True)
+        except Invalid:  # removed or decided meanwhile: it stays as it is, for staff
+            return Received(status="pending", request=number)
         return Received(status="approved", request=number)
     return Received(status="pending", request=number)
 
@@ -325,6 +328,8 @@ def approve(db: sqlite_utils.Database, number: int, actor: str, *, force: bool =
 def reject(db: sqlite_utils.Database, number: int, actor: str, reason: str) -> None:
     row = _pending(db, number)
     with transaction(db, actor, f"reject request {number} from {row['tenant']}") as tx:
+        if get(db, number)["status"] != "pending":  # decided by someone else meanwhile
+            raise Invalid(f"request {number} was decided meanwhile")
         db.execute(
             "UPDATE tenant_requests SET status = 'rejected', decided = ?, decided_by = ?, reason = ? "
             "WHERE id = ? AND status = 'pending'",
