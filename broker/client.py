@@ -104,6 +104,8 @@ class MqttClient:
         self._connected = threading.Event()
         self._started = False
         self.last_error = ""
+        #: Why the broker last refused us (bad credentials), until the next successful connection.
+        self.refusal = ""
         #: Successful connections so far; a consumer compares it to notice a reconnect.
         self.connection_count = 0
         self._client = mqtt.Client(
@@ -229,9 +231,10 @@ class MqttClient:
         properties: object,
     ) -> None:
         if reason_code.is_failure:
+            self.refusal = str(reason_code)
             self._note_error(f"broker {self.settings.url} refused the connection: {reason_code}")
             return
-        self.last_error = ""
+        self.last_error = self.refusal = ""
         self.connection_count += 1
         with self._lock:
             topics = list(self._subscriptions.items())

@@ -5,7 +5,7 @@ then runs a broker that refuses anonymous clients and lets each account do only 
 
 - the admin node (`innovatum-admin`) reads and writes everything under the prefix;
 - a kiosk reads the content topics and writes only its own status and acknowledgements;
-- a tenant writes only its own request topic.
+- a tenant writes only its own request topic and reads only its own replies and listing.
 
 Retained state must survive a broker restart (a kiosk bootstraps from it while the admin node is
 down), so persistence is on, in a directory beside the config.
@@ -98,7 +98,18 @@ def _rules(account: Account) -> list[str]:
             f"write {topics.status(kiosk_id)}",
             f"write {topics.ack(kiosk_id)}",
         ]
-    return [f"write {topics.request(topics.safe_id(account.subject))}"]
+    return _tenant_rules(topics.safe_id(account.subject))
+
+
+def _tenant_rules(slug: str) -> list[str]:
+    """A tenant writes its own request topic and reads only what concerns it: the replies to its
+    requests and its own published listing and logo (signed; its `listing show` reads them)."""
+    return [
+        f"write {topics.request(slug)}",
+        f"read {topics.reply(slug)}",
+        f"read {topics.state('tenant', slug)}",
+        f"read {topics.state('logo', 'tenant:' + slug)}",
+    ]
 
 
 def password_text(accounts: Iterable[Account]) -> str:

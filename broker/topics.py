@@ -19,8 +19,12 @@ STATUS_ALL = f"{STATUS_PREFIX}/+"
 #: Not retained: a kiosk acknowledges that it showed an announcement.
 ACK_PREFIX = f"{PREFIX}/ack"
 ACK_ALL = f"{ACK_PREFIX}/+"
-#: A tenant's own edit requests (moderated on the admin node).
+#: A tenant's own edit requests (moderated on the admin node). Only that tenant may write (ACL).
 REQUEST_PREFIX = f"{PREFIX}/request"
+REQUEST_ALL = f"{REQUEST_PREFIX}/+"
+#: Retained, signed: the admin node's answer to one tenant (its requests and their status). Only that
+#: tenant may read it (ACL).
+REPLY_PREFIX = f"{PREFIX}/reply"
 
 _SAFE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -59,6 +63,18 @@ def ack(kiosk_id: str) -> str:
 
 def request(tenant_slug: str) -> str:
     return f"{REQUEST_PREFIX}/{tenant_slug}"
+
+
+def reply(tenant_slug: str) -> str:
+    return f"{REPLY_PREFIX}/{tenant_slug}"
+
+
+def parse_request(topic: str) -> str | None:
+    """The tenant slug of a request topic (the sender's identity, guaranteed by the ACL), or None."""
+    if not topic.startswith(REQUEST_PREFIX + "/"):
+        return None
+    slug = topic[len(REQUEST_PREFIX) + 1 :]
+    return slug if _SAFE.match(slug) else None
 
 
 def last_level(topic: str) -> str:

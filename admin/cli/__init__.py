@@ -38,7 +38,7 @@ from typing import Any
 
 import click
 
-from admin.cli.common import Context, OneLineUsageError, default_actor
+from admin.cli.common import Context, OneLineUsageError, UserError, default_actor
 from admin.store.db import ENV_VAR, default_path
 
 #: The command families, one module each (admin/cli/<name>.py).
@@ -50,8 +50,11 @@ COMMAND_MODULES = (
     "events",
     "fleet",
     "init",
+    "listing",
+    "review",
     "rooms",
     "sync",
+    "tenant_access",
     "tenants",
 )
 
@@ -83,11 +86,20 @@ class AdminGroup(click.Group):
     help=f"The admin database. Default: ${ENV_VAR}, else the platform's data directory.",
 )
 @click.option("--actor", default=None, help="Who is making the change, for the audit log (default: $USER).")
+@click.option(
+    "--as-tenant",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Act as a tenant with the credentials file from Innovatum (then use `listing ...`).",
+)
 @click.version_option(package_name="innovatum-kiosk")
 @click.pass_context
-def main(ctx: click.Context, db_path: Path | None, actor: str | None) -> None:
+def main(ctx: click.Context, db_path: Path | None, actor: str | None, as_tenant: Path | None) -> None:
     """Manage what the Innovatum lobby screens show."""
-    ctx.obj = Context(db_path=db_path or default_path(), actor=actor or default_actor())
+    ctx.obj = Context(db_path=db_path or default_path(), actor=actor or default_actor(), as_tenant=as_tenant)
+    if as_tenant is not None and ctx.invoked_subcommand not in (None, "listing"):
+        raise UserError(f"--as-tenant works only with `listing ...`, not `{ctx.invoked_subcommand}`")
 
 
 def _register() -> None:

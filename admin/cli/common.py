@@ -64,6 +64,8 @@ def fail(message: str) -> NoReturn:
 class Context:
     db_path: Path
     actor: str
+    #: The tenant's credentials file (`--as-tenant`): then only `listing ...` runs, with no database.
+    as_tenant: Path | None = None
 
     def open(self, *, create: bool = False) -> sqlite_utils.Database:
         try:

@@ -209,20 +209,16 @@ def broker_config(
 @click.argument("slug")
 @pass_context
 def tenant_credentials(ctx: Context, slug: str) -> None:
-    """The tenant's broker account: it may publish only on its own request topic."""
+    """A granted tenant's broker account: it may publish only on its own request topic."""
     with ctx.database() as db:
         if db.execute("SELECT 1 FROM tenants WHERE slug = ?", (slug,)).fetchone() is None:
             fail(f"no tenant {slug!r}")
-        created = accounts.tenant_account(db, slug) is None
-        accounts.ensure_accounts(db)
         account = accounts.tenant_account(db, slug)
     if account is None:
-        fail(f"tenant {slug!r} cannot have a broker account (its slug is not a valid broker user name)")
+        fail(f"tenant {slug!r} has no broker access (give it with `innovatum-admin tenant grant {slug}`)")
     say(f"username: {account.username}")
     say(f"password: {account.password}")
     say(f"topic:    {topics.request(slug)}")
-    if created:
-        say("new account: rerun `innovatum-admin broker-config` and reload mosquitto before it can log in")
 
 
 def register(main: click.Group) -> None:

@@ -33,7 +33,8 @@ from admin.content.listings import Field, ListingKind
 _FLAG_NAMES = {"hiring": "not-hiring", "visible": "hidden", "demo": "not-demo"}
 
 
-def _field_option(field: Field, *, required: bool) -> Decorator:
+def field_option(field: Field, *, required: bool) -> Decorator:
+    """The option for one listing field (also the tenant's `listing edit`, so the two cannot drift)."""
     option = "--" + field.name.replace("_", "-")
     if field.type == "flag":
         return click.option(
@@ -55,7 +56,7 @@ def _listing_options(kind: ListingKind, *, adding: bool) -> Decorator:
     )
     no_logo = click.option("--no-logo", is_flag=True, help="Remove the logo.")
     return options(
-        *(_field_option(field, required=adding and field.required) for field in kind.fields),
+        *(field_option(field, required=adding and field.required) for field in kind.fields),
         logo,
         *([] if adding else [no_logo]),
     )

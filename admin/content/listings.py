@@ -216,6 +216,16 @@ def edit(
     return Outcome("changed" if changed else "unchanged", tx.rev)
 
 
+def edit_in(
+    tx: Change, kind: ListingKind, slug: str, cleaned: Mapping[str, Any], logo: object, action: str
+) -> tuple[dict[str, Any], bool]:
+    """`edit` inside the caller's transaction (a tenant request's approval writes its own row and
+    audit entry in the same one). `cleaned` comes from `clean`. Returns the old row and whether
+    anything changed."""
+    old = require(tx.db, kind, slug)
+    return old, _update(tx, kind, old, cleaned, logo, action)
+
+
 def remove(db: sqlite_utils.Database, actor: str, kind: ListingKind, slug: str) -> Outcome:
     with transaction(db, actor, f"{kind.kind} remove {slug}") as tx:
         old = require(db, kind, slug)

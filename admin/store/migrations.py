@@ -209,6 +209,46 @@ CREATE TABLE broker_accounts (
 );
 """
 
+_V5_TENANT_REQUESTS = """
+-- Tenants' edit requests, received over MQTT by `serve` (admin.tenants.requests). `request_id` is the
+-- tenant's own id for it, unique per tenant, so a resent or replayed request is recognised.
+CREATE TABLE tenant_requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    account TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'superseded', 'invalid')),
+    fields TEXT NOT NULL DEFAULT '{}',
+    logo BLOB,
+    base INTEGER,
+    submitted TEXT NOT NULL,
+    decided TEXT,
+    decided_by TEXT NOT NULL DEFAULT '',
+    reason TEXT NOT NULL DEFAULT '',
+    rev INTEGER,
+    superseded_by INTEGER,
+    UNIQUE (tenant, request_id)
+);
+CREATE INDEX tenant_requests_tenant ON tenant_requests(tenant, submitted);
+-- Requests dropped before they could be stored (rate limit, malformed), counted per tenant and reason.
+CREATE TABLE tenant_request_drops (
+    tenant TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    count INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (tenant, reason)
+);
+-- Tenants whose reply (the retained, signed status of their requests) `serve` must publish again.
+CREATE TABLE tenant_replies (
+    tenant TEXT PRIMARY KEY,
+    dirty INTEGER NOT NULL DEFAULT 1
+);
+-- Staff settings (key, JSON value), e.g. the auto-approve policy.
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
 
 def _script(sql: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
@@ -225,6 +265,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (2, "fleet status and announcement acknowledgements", _script(_V2_FLEET)),
     (3, "calendar feeds", _script(_V3_CALENDARS)),
     (4, "broker accounts of the admin node and the tenants", _script(_V4_BROKER_ACCOUNTS)),
+    (5, "tenant edit requests, their replies, settings", _script(_V5_TENANT_REQUESTS)),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -1,4 +1,7 @@
-"""Broker accounts: the admin node's own, one per kiosk, one per tenant.
+"""Broker accounts: the admin node's own, one per kiosk, one per tenant that staff granted access.
+
+A tenant gets an account only through `innovatum-admin tenant grant` (admin.tenants.access): after an
+import of thousands of tenants, the broker must not know thousands of passwords nobody was handed.
 
 Passwords are kept in the admin database in clear (the admin node must hand them out again in a
 kiosk's config); the broker only ever gets their `$7$` hashes. Creating accounts is not a content
@@ -9,7 +12,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from broker.mosquitto import ADMIN_USERNAME, Account, kiosk_username, tenant_username
+from broker.mosquitto import ADMIN_USERNAME, Account, kiosk_username
 from broker.passwords import generate_password
 from broker.times import now_iso
 
@@ -22,7 +25,7 @@ def admin_account(db: sqlite_utils.Database) -> Account | None:
 
 
 def ensure_accounts(db: sqlite_utils.Database) -> None:
-    """Give the admin node and every tenant an account if they have none yet (idempotent)."""
+    """Give the admin node an account if it has none yet (idempotent). Tenants get theirs by grant."""
     at = now_iso()
     db.conn.execute("BEGIN IMMEDIATE")
     try:
@@ -31,19 +34,6 @@ def ensure_accounts(db: sqlite_utils.Database) -> None:
                 "INSERT INTO broker_accounts (username, role, subject, password, created_at) "
                 "VALUES (?, 'admin', '', ?, ?)",
                 (ADMIN_USERNAME, generate_password(), at),
-            )
-        for (slug,) in db.execute(
-            "SELECT slug FROM tenants WHERE slug NOT IN "
-            "(SELECT subject FROM broker_accounts WHERE role = 'tenant')"
-        ).fetchall():
-            try:
-                username = tenant_username(slug)
-            except ValueError:
-                continue  # a slug that cannot be a broker user name gets no account (never happens today)
-            db.execute(
-                "INSERT INTO broker_accounts (username, role, subject, password, created_at) "
-                "VALUES (?, 'tenant', ?, ?, ?)",
-                (username, slug, generate_password(), at),
             )
         db.conn.execute("COMMIT")
     except BaseException:

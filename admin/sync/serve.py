@@ -10,6 +10,9 @@ Threads, each with its own SQLite connection:
 - fleet: drains the MQTT queue (status, acks, our own retained head) into the database.
 - calendars: polls due calendar feeds every 30 s, when that module is installed.
 
+Tenants' edit requests (`request/+`, QoS 1, kept for us by the persistent session while we are down)
+are received on the fleet thread and answered from the publisher loop (admin/tenants/handler.py).
+
 After every (re)connection the publisher compares the broker's retained head with the newest revision
 it marked published. If the broker holds less (a replaced broker, or one killed before it saved its
 retained store), it republishes the full state, so a kiosk can still bootstrap from the broker alone.
@@ -29,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from admin.store import db as store_db
 from admin.store import wake
 from admin.sync import fleet, publisher
+from admin.tenants.handler import TenantRequests
 from broker import topics
 from broker.client import BrokerSettings, ConnectionChange, Event, MqttClient, PublishFailed
 from broker.envelope import Rejected, open_envelope
@@ -94,6 +98,7 @@ class Server:
         self.client = MqttClient(settings, CLIENT_ID, clean_session=False)
         self.head_check = HeadCheck()
         self.poll_calendars = poll_calendars
+        self.tenant_requests = TenantRequests(key)
 
     def run(self) -> None:
         db = store_db.connect(self.db_path)
@@ -107,6 +112,7 @@ class Server:
             threads.append(threading.Thread(target=self._calendar_loop, name="calendars", daemon=True))
         for topic in (topics.STATUS_ALL, topics.ACK_ALL, topics.HEAD):
             self.client.subscribe(topic)
+        self.tenant_requests.subscribe(self.client)
         self.client.start()
         for thread in threads:
             thread.start()
@@ -140,6 +146,7 @@ class Server:
                 current = db.execute("PRAGMA data_version").fetchone()[0]
                 if current != version:
                     publisher.publish_pending(db, self.key, self.client)
+                    self.tenant_requests.publish_replies(db, self.client)
                     version = current
             except PublishFailed as exc:
                 log.warning("publishing paused: %s", exc)
@@ -198,6 +205,9 @@ class Server:
                 log.warning("the broker's retained head is not a valid head of ours (%s)", exc.reason)
                 return
             self.head_check.saw(head.rev)
+            return
+        if self.tenant_requests.handles(event.topic):
+            self.tenant_requests.receive(db, event.topic, event.payload)
             return
         fleet.handle(db, event.topic, event.payload, retained=event.retain)
 

@@ -117,6 +117,8 @@ def test_broker_config_lists_every_account_and_no_removed_one(admin, tmp_path: P
     admin("kiosk", "add", "lobby-1", "--group", "lobby")
     admin("kiosk", "add", "lobby-2", "--group", "lobby")
     admin("tenant", "add", "acme", "--name", "Acme AB")
+    admin("tenant", "add", "beta", "--name", "Beta AB")  # never granted: no broker account
+    admin("tenant", "grant", "acme", "--out", str(tmp_path / "acme.toml"), "--broker", "mqtt://x:1883")
     admin("kiosk", "remove", "lobby-2")
     out = tmp_path / "broker"
     result = admin("broker-config", "--out", str(out), "--port", "1884")
@@ -221,15 +223,17 @@ def test_with_tls_the_plain_listener_defaults_to_loopback(admin, tmp_path: Path)
     assert "password_file" in conf and "persistence_location" in conf
 
 
-def test_tenant_credentials_are_created_once_and_shown(admin) -> None:  # type: ignore[no-untyped-def]
+def test_tenant_credentials_show_only_a_granted_account(admin, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     admin("tenant", "add", "acme", "--name", "Acme AB")
-    first = admin("tenant", "credentials", "acme")
+    assert "tenant grant acme" in one_error_line(admin("tenant", "credentials", "acme"))
+    first = admin("tenant", "grant", "acme", "--out", str(tmp_path / "a.toml"), "--broker", "mqtt://x:1883")
     assert first.exit_code == 0, first.output
-    assert "username: tenant-acme" in first.output and "topic:    innovatum/v1/request/acme" in first.output
     assert "rerun `innovatum-admin broker-config`" in first.output
-    again = admin("tenant", "credentials", "acme")
-    assert again.output.splitlines()[:2] == first.output.splitlines()[:2]  # the same password
-    assert "rerun" not in again.output
+    shown = admin("tenant", "credentials", "acme")
+    assert "username: tenant-acme" in shown.output and "topic:    innovatum/v1/request/acme" in shown.output
+    again = admin("tenant", "grant", "acme", "--out", str(tmp_path / "b.toml"), "--broker", "mqtt://x:1883")
+    assert "new account" not in again.output
+    assert (tmp_path / "a.toml").read_text() == (tmp_path / "b.toml").read_text()  # the same password
     assert "no tenant" in one_error_line(admin("tenant", "credentials", "nope"))
 
 

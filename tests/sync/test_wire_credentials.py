@@ -29,6 +29,7 @@ def test_password_hash_round_trip_and_format() -> None:
 def test_generated_accounts_log_in_and_anonymous_is_refused(site: Site) -> None:
     site.add_kiosk("lobby-1")
     site.admin("tenant", "add", "acme", "--name", "Acme AB")
+    site.admin("tenant", "grant", "acme", "--out", str(site.root / "acme.toml"), "--broker", site.broker.url)
     site.write_broker_config()
     site.broker.reload()
     for role, subject in (("admin", ""), ("kiosk", "lobby-1"), ("tenant", "acme")):
@@ -75,6 +76,10 @@ def test_kiosk_cannot_write_content_or_another_kiosks_status(site: Site) -> None
 def test_tenant_writes_only_its_own_request_topic(site: Site) -> None:
     site.admin("tenant", "add", "acme", "--name", "Acme AB")
     site.admin("tenant", "add", "beta", "--name", "Beta AB")
+    for slug in ("acme", "beta"):
+        site.admin(
+            "tenant", "grant", slug, "--out", str(site.root / f"{slug}.toml"), "--broker", site.broker.url
+        )
     site.write_broker_config()
     site.broker.reload()
     watcher = site.raw("admin", client_id="watcher")
