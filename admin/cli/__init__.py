@@ -50,6 +50,7 @@ COMMAND_MODULES = (
     "events",
     "fleet",
     "init",
+    "posters",
     "rooms",
     "sync",
     "tenants",
