@@ -6,6 +6,7 @@ exactly as for a lobby screen, with the hub's port in place of a sync client."""
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import sys
 from collections.abc import Callable
@@ -56,6 +57,7 @@ def run(
     try:
         serve(server, host, port, on_listening=listening)
     except OSError as exc:
-        fail(f"cannot listen on {host} port {port}: {exc.strerror or exc}")
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        fail(f"cannot listen on {host} port {port}: {reason}")
     finally:
         client.stop()

@@ -25,6 +25,7 @@ import html
 import ipaddress
 import logging
 import shlex
+import signal
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -90,16 +91,8 @@ class KioskWebServer:
         app.router.add_get("/", self._index)
         app.router.add_get("/ws", self._websocket)
         app.router.add_static("/static", STATIC)
-        app.on_startup.append(self._start_hub)
         app.on_shutdown.append(self._end_sessions)
-        app.on_cleanup.append(self._stop_hub)
         return app
-
-    async def _start_hub(self, app: web.Application) -> None:
-        await self.hub.start()
-
-    async def _stop_hub(self, app: web.Application) -> None:
-        await self.hub.stop()
 
     async def _end_sessions(self, app: web.Application) -> None:
         await asyncio.gather(*(service.stop() for service in list(self._services)), return_exceptions=True)
@@ -238,12 +231,34 @@ def start_lines(host: str, port: int, token: str | None, max_sessions: int) -> l
 def serve(
     server: KioskWebServer, host: str, port: int, *, on_listening: Callable[[], None] | None = None
 ) -> None:
-    """Run until SIGINT/SIGTERM. OSError (the port is taken, the address is not local) propagates."""
-    web.run_app(
-        server.application(),
-        host=host,
-        port=port,
-        print=(lambda *_: on_listening()) if on_listening else None,
-        access_log=None,
-        handle_signals=True,
-    )
+    """Listen, then start syncing, then run until SIGINT/SIGTERM.
+
+    The port is bound before the sync client starts: a second server started by mistake on a taken
+    port must fail without first connecting under the kiosk's MQTT client id, which would push the
+    running server's session off the broker. OSError (port taken, address not local) propagates.
+    """
+    asyncio.run(_serve(server, host, port, on_listening))
+
+
+async def _serve(
+    server: KioskWebServer, host: str, port: int, on_listening: Callable[[], None] | None
+) -> None:
+    runner = web.AppRunner(server.application(), access_log=None, handle_signals=False)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    await server.hub.start()
+    try:
+        if on_listening is not None:
+            on_listening()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+    finally:
+        await runner.cleanup()  # ends the sessions first (on_shutdown)
+        await server.hub.stop()
