@@ -9,8 +9,9 @@ bound to 0.0.0.0), and it has neither access control nor a session limit. This m
 with those fixed:
 
 - Everything the page loads is served from here (assets/web/index.html, textual-serve's static/).
-- Bound to loopback unless --host says otherwise. Any other host needs the token printed at start
-  (`?token=...`) for the page and the websocket; static files are public library code. A websocket
+- Bound to loopback unless --host says otherwise. Any other host needs the token printed at start:
+  `/?token=...` for the page, `/ws/<token>` for its websocket (textual.js appends its own query to the
+  websocket URL); static files are public library code. A websocket
   from another origin is refused, so a web page in the same browser cannot drive the kiosk.
 - At most `max_sessions` sessions at once (each one is a Textual process, 50 - 80 MB); one more
   browser gets a page saying so (HTTP 503), not a half-started session.
@@ -90,6 +91,8 @@ class KioskWebServer:
         app = web.Application()
         app.router.add_get("/", self._index)
         app.router.add_get("/ws", self._websocket)
+        # textual.js appends "?width=..&height=.." to the websocket URL, so its token goes in the path.
+        app.router.add_get("/ws/{token}", self._websocket)
         app.router.add_static("/static", STATIC)
         app.on_shutdown.append(self._end_sessions)
         return app
@@ -102,7 +105,7 @@ class KioskWebServer:
     def _allowed(self, request: web.Request) -> bool:
         if self.token is None:
             return True
-        given = request.query.get("token", "")
+        given = request.match_info.get("token") or request.query.get("token", "")
         return hmac.compare_digest(given.encode(), self.token.encode())
 
     @staticmethod
@@ -135,7 +138,7 @@ class KioskWebServer:
         scheme = "wss" if request.secure else "ws"
         websocket = f"{scheme}://{request.host}/ws"
         if self.token is not None:
-            websocket += f"?token={self.token}"
+            websocket += f"/{self.token}"
         values = {
             "title": self.title,
             "static": "/static/",

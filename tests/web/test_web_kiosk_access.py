@@ -68,7 +68,7 @@ async def test_a_network_host_needs_the_printed_token(web_site: tuple[Site, Path
                 assert "needs the link with its token" in page
             status, page = await _status(http, f"{server.url}?token={token}")
             assert status == 200
-            assert f"/ws?token={token}" in page
+            assert f'data-session-websocket-url="ws://127.0.0.1:{server.port}/ws/{token}"' in page
             with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
                 await http.ws_connect(f"ws://127.0.0.1:{server.port}/ws")
             assert refused.value.status == 403

@@ -8,6 +8,7 @@ checked: the page must work in a lobby with no internet.
 from __future__ import annotations
 
 import asyncio
+import socket
 from pathlib import Path
 
 import pytest
@@ -68,16 +69,26 @@ async def browser_screenshot(page: Page, tmp_path: Path) -> object:
     return image.convert("L")
 
 
-async def test_clicking_a_nav_tab_changes_the_section(web_kiosk: WebKiosk, tmp_path: Path) -> None:
-    async with chromium(tmp_path / "profile") as browser:
-        page = await browser.open(web_kiosk.url)
-        lines = await page.wait_for_text("3 Evenemang")
-        assert "INNOVATUM  Välkommen" in lines[0]  # the header names the section: home
-        await page.click_text("3 Evenemang")
-        assert "INNOVATUM  Evenemang" in await _header(page, "Evenemang")
-        await page.click_text("4 Rum")
-        assert "INNOVATUM  Projektarenan · rum" in await _header(page, "Projektarenan · rum")
-        await page.close()
+async def test_clicking_a_nav_tab_changes_the_section(web_site: tuple[Site, Path], tmp_path: Path) -> None:
+    """Served to the network this time: the browser follows the printed link, token and all."""
+    _site, config = web_site
+    server = WebKiosk(config, tmp_path / "web.log", host="0.0.0.0")
+    link = server.banner[1].strip().replace(socket.gethostname(), "127.0.0.1", 1)
+    try:
+        async with chromium(tmp_path / "profile") as browser:
+            await _click_through_sections(await browser.open(link))
+    finally:
+        server.stop()
+
+
+async def _click_through_sections(page: Page) -> None:
+    lines = await page.wait_for_text("3 Evenemang")
+    assert "INNOVATUM  Välkommen" in lines[0]  # the header names the section: home
+    await page.click_text("3 Evenemang")
+    assert "INNOVATUM  Evenemang" in await _header(page, "Evenemang")
+    await page.click_text("4 Rum")
+    assert "INNOVATUM  Projektarenan · rum" in await _header(page, "Projektarenan · rum")
+    await page.close()
 
 
 async def _header(page: Page, section: str) -> str:
