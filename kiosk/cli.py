@@ -151,7 +151,10 @@ def dump(config_path: Path | None) -> None:
 @main.command()
 @config_option
 @click.option(
-    "--host", default="127.0.0.1", show_default=True, help="Address to listen on; not loopback needs a token."
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; any but loopback requires the token link printed at start.",
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="TCP port.")
 @click.option(

@@ -45,6 +45,7 @@ def _common_options(*, all_what: str | None) -> Decorator:
         click.option(
             "--size",
             type=click.Choice(tuple(PAGE_SIZES), case_sensitive=False),
+            metavar="[A5|A4|A3]",
             default="A4",
             show_default=True,
             help="Paper size (portrait).",

@@ -23,8 +23,10 @@ from broker.times import now
 from tests.admin.conftest import CliFn, Run, ok, run_cli
 from tests.ui.fixtures import logo_png
 
-POPPLER = shutil.which("pdftoppm") is not None and shutil.which("pdftotext") is not None
-needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftoppm, pdftotext) not installed")
+POPPLER = all(shutil.which(tool) for tool in ("pdftoppm", "pdftotext", "pdffonts"))
+needs_poppler = pytest.mark.skipif(
+    not POPPLER, reason="poppler-utils (pdftoppm, pdftotext, pdffonts) not installed"
+)
 
 LONG_SV = (
     "Vi utvecklar sensorer för skog och åker. Våra mätstationer övervakar markfukt, temperatur och "
@@ -108,6 +110,11 @@ def test_tenant_pdf_scans_to_its_website_and_says_what_the_record_says(demo: Cli
     assert "Vi utvecklar sensorer för skog och åker." in text
     assert "…" in text
     assert "Innovatum Science Park · Trollhättan" in text
+    # Every font is embedded (a print shop has no DejaVu either), with a Unicode map for å, ä, ö.
+    fonts = subprocess.run(["pdffonts", str(out)], check=True, capture_output=True, text=True).stdout
+    rows = [line.split() for line in fonts.splitlines()[2:]]
+    assert rows and all(row[-5:-2] == ["yes", "yes", "yes"] for row in rows), fonts
+    assert all("DejaVuSans" in row[0] for row in rows), fonts
 
 
 @needs_poppler
