@@ -13,6 +13,7 @@ with those fixed:
   `/?token=...` for the page, `/ws/<token>` for its websocket (textual.js appends its own query to the
   websocket URL); static files are public library code. A websocket
   from another origin is refused, so a web page in the same browser cannot drive the kiosk.
+- Without a token (loopback) the Host header must name loopback too, against DNS rebinding.
 - At most `max_sessions` sessions at once (each one is a Textual process, 50 - 80 MB); one more
   browser gets a page saying so (HTTP 503), not a half-started session.
 - The sessions share the server's one sync client through `kiosk.web.hub`.
@@ -104,7 +105,10 @@ class KioskWebServer:
 
     def _allowed(self, request: web.Request) -> bool:
         if self.token is None:
-            return True
+            # Loopback without a token: only a loopback name in Host, so a web page whose own host
+            # name was re-pointed at 127.0.0.1 (DNS rebinding) is not "same origin" with the kiosk.
+            name = urlsplit(f"//{request.host}").hostname or ""
+            return is_loopback(name)
         given = request.match_info.get("token") or request.query.get("token", "")
         return hmac.compare_digest(given.encode(), self.token.encode())
 
@@ -130,6 +134,8 @@ class KioskWebServer:
 
     async def _index(self, request: web.Request) -> web.Response:
         if not self._allowed(request):
+            if self.token is None:
+                return self._refuse(403, "This kiosk is served to this computer only: open it on 127.0.0.1.")
             return self._refuse(
                 403, "This kiosk needs the link with its token, printed when the server started."
             )

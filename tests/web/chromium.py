@@ -147,6 +147,9 @@ class Page:
         return Image.open(io.BytesIO(base64.b64decode(data["data"])))
 
     async def close(self) -> None:
+        """Close the tab (its websocket closes, as when a person closes it) and the DevTools link."""
+        with contextlib.suppress(RuntimeError, asyncio.TimeoutError):
+            await self.send("Page.close")
         self._reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._reader

@@ -49,6 +49,21 @@ async def test_loopback_by_default_says_so_and_serves_everything_the_page_loads(
         for path in paths:
             status, _ = await _status(http, f"http://127.0.0.1:{web_kiosk.port}{path}")
             assert status == 200, path
+        for host in ("localhost", "[::1]"):
+            status, _ = await _status(http, web_kiosk.url, Host=f"{host}:{web_kiosk.port}")
+            assert status == 200, host
+        # A page from a name re-pointed at 127.0.0.1 (DNS rebinding) gets neither the page nor a session.
+        status, _ = await _status(http, web_kiosk.url, Host=f"evil.example:{web_kiosk.port}")
+        assert status == 403
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await http.ws_connect(
+                f"ws://127.0.0.1:{web_kiosk.port}/ws",
+                headers={
+                    "Host": f"evil.example:{web_kiosk.port}",
+                    "Origin": f"http://evil.example:{web_kiosk.port}",
+                },
+            )
+        assert refused.value.status == 403
 
 
 async def test_a_network_host_needs_the_printed_token(web_site: tuple[Site, Path], tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -121,10 +122,20 @@ async def test_sessions_share_one_sync_client_and_all_see_an_update(
         )
         for page in pages:
             await page.wait_for_text("Aaa Nytt Bolag", timeout=60)
-        for page in pages:
+        await pages[0].close()  # a closed tab ends its session; the others go on
+        await _until(lambda: len(children_of(web_kiosk.process.pid)) == 2, "the closed tab's session to end")
+        for page in pages[1:]:
             await page.close()
     assert web_kiosk.stop() == 0
     assert not any(Path(f"/proc/{pid}").exists() for pid in sessions), "a session outlived the server"
+
+
+async def _until(predicate: Callable[[], bool], what: str) -> None:
+    for _ in range(300):
+        if predicate():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"timed out after 30 s waiting for {what}")
 
 
 def _broker_connections(pids: set[int], broker_port: int) -> int:
