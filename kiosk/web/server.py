@@ -22,6 +22,7 @@ with those fixed:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import html
 import ipaddress
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_SESSIONS = 8
 TEMPLATE = ASSETS / "web" / "index.html"
 STATIC = Path(textual_serve.__file__).resolve().parent / "static"
+SESSION_STOP_SECONDS = 10.0
 MAX_CELLS = 1000  # a terminal wider or taller than this is a bad resize message, not a screen
 
 
@@ -68,6 +70,16 @@ def _cells(value: object, default: int) -> int:
     return max(1, min(MAX_CELLS, number))
 
 
+class _Session(AppService):
+    """textual-serve's session, closing the browser's websocket when the app process ends for any
+    reason (it only does on a clean exit): the page then says "Session ended" and offers a restart,
+    instead of a blank page that waits for ever on a session that failed to start."""
+
+    async def run(self) -> None:
+        await super().run()
+        await self.remote_close()
+
+
 class KioskWebServer:
     def __init__(
         self,
@@ -84,7 +96,7 @@ class KioskWebServer:
         self.max_sessions = max_sessions
         self.title = title
         self.sessions = 0
-        self._services: set[AppService] = set()
+        self._services: set[_Session] = set()
         self._downloads = DownloadManager()  # required by AppService; the kiosk never offers a file
         self._template = TEMPLATE.read_text(encoding="utf-8")
 
@@ -99,7 +111,12 @@ class KioskWebServer:
         return app
 
     async def _end_sessions(self, app: web.Application) -> None:
-        await asyncio.gather(*(service.stop() for service in list(self._services)), return_exceptions=True)
+        # Each session is asked to quit; one that hangs is left to die of its closed stdin at our exit.
+        stopping = asyncio.gather(
+            *(service.stop() for service in list(self._services)), return_exceptions=True
+        )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping, SESSION_STOP_SECONDS)
 
     # --- access ------------------------------------------------------------------------------------
 
@@ -164,7 +181,7 @@ class KioskWebServer:
         socket_ = web.WebSocketResponse(heartbeat=15)
         await socket_.prepare(request)
         self.sessions += 1
-        service = AppService(
+        service = _Session(
             shlex.join(self._session_command(self.hub.path)),
             write_bytes=socket_.send_bytes,
             write_str=socket_.send_str,
@@ -187,7 +204,7 @@ class KioskWebServer:
             log.info("session ended (%d left)", self.sessions)
         return socket_
 
-    async def _relay(self, socket_: web.WebSocketResponse, service: AppService) -> None:
+    async def _relay(self, socket_: web.WebSocketResponse, service: _Session) -> None:
         """The browser's messages to the session (textual.js's protocol); anything else is ignored."""
         async for message in socket_:
             if message.type != WSMsgType.TEXT:

@@ -154,3 +154,23 @@ def test_bad_arguments_are_refused(web_site: tuple[Site, Path], args: list[str],
     done = subprocess.run([str(BIN / "innovatum-kiosk"), *argv], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].startswith(message)
+
+
+async def test_a_session_that_cannot_start_closes_the_page(
+    web_site: tuple[Site, Path], tmp_path: Path
+) -> None:
+    """The config went bad after the server started: the browser hears "session ended" at once."""
+    _site, config = web_site
+    copy = tmp_path / "web.toml"
+    copy.write_text(config.read_text())
+    server = WebKiosk(copy, tmp_path / "web.log")
+    try:
+        copy.write_text("this is [not toml")
+        async with aiohttp.ClientSession() as http:
+            socket_ = await http.ws_connect(f"ws://127.0.0.1:{server.port}/ws?width=80&height=24")
+            message = await socket_.receive(timeout=60)
+            assert message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED), message
+            status, _page = await _status(http, server.url)  # and it no longer counts against the limit
+            assert status == 200
+    finally:
+        assert server.stop() == 0
