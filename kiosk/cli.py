@@ -23,6 +23,7 @@ import click
 
 from kiosk import config as kiosk_config
 from kiosk.ports import SyncEvent, SyncPort
+from kiosk.web import DEFAULT_MAX_SESSIONS
 
 if TYPE_CHECKING:
     from kiosk.sync.client import SyncClient
@@ -160,7 +161,7 @@ def dump(config_path: Path | None) -> None:
 @click.option(
     "--max-sessions",
     type=click.IntRange(1, 64),
-    default=8,
+    default=DEFAULT_MAX_SESSIONS,
     show_default=True,
     help="Browser sessions at once (each is one kiosk app process).",
 )

@@ -40,13 +40,11 @@ from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
 from assets import ASSETS
+from kiosk.web import DEFAULT_MAX_SESSIONS
 from kiosk.web.hub import SyncHub
 
 log = logging.getLogger(__name__)
 
-#: Each session is its own Textual process: about 50 - 80 MB and a share of a core while it draws.
-#: Eight covers a reception desk, a few staff previews and tenants checking their page.
-DEFAULT_MAX_SESSIONS = 8
 TEMPLATE = ASSETS / "web" / "index.html"
 STATIC = Path(textual_serve.__file__).resolve().parent / "static"
 SESSION_STOP_SECONDS = 10.0
