@@ -1,7 +1,7 @@
 """`innovatum-kiosk web`: the real kiosk app in a browser, through textual-serve.
 
 textual-serve's pieces do the terminal work: its `AppService` runs one session process per browser
-connection (our `innovatum-kiosk web-session`, Textual's web driver on its stdin/stdout) and its
+connection (`python -m kiosk web-session`, Textual's web driver on its stdin/stdout) and its
 static files are the browser side (xterm.js in textual.js, the Roboto Mono font). Its `Server` class
 is not used, for three reasons: its page loads the font from Google Fonts (a lobby LAN often has no
 internet), it builds the websocket URL from the bind address (useless from another computer when
@@ -11,8 +11,8 @@ with those fixed:
 - Everything the page loads is served from here (assets/web/index.html, textual-serve's static/).
 - Bound to loopback unless --host says otherwise. Any other host needs the token printed at start:
   `/?token=...` for the page, `/ws/<token>` for its websocket (textual.js appends its own query to the
-  websocket URL); static files are public library code. A websocket
-  from another origin is refused, so a web page in the same browser cannot drive the kiosk.
+  websocket URL); static files are public library code. A websocket from another origin is
+  refused, so a web page in the same browser cannot drive the kiosk.
 - Without a token (loopback) the Host header must name loopback too, against DNS rebinding.
 - At most `max_sessions` sessions at once (each one is a Textual process, 50 - 80 MB); one more
   browser gets a page saying so (HTTP 503), not a half-started session.
