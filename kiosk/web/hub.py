@@ -62,8 +62,7 @@ class SyncHub:
 
     def __init__(self, port: SyncPort) -> None:
         self._port = port
-        self._directory = Path(tempfile.mkdtemp(prefix="innovatum-web-"))  # mkdtemp: mode 0700
-        self.path = self._directory / SOCKET_NAME
+        self._directory: Path | None = None  # made by start(): a server that never listens leaves none
         self._writers: set[asyncio.StreamWriter] = set()
         self._server: asyncio.AbstractServer | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -75,7 +74,15 @@ class SyncHub:
     def sessions(self) -> int:
         return len(self._writers)
 
+    @property
+    def path(self) -> Path:
+        """The socket sessions connect to (once started)."""
+        if self._directory is None:
+            raise RuntimeError("the sync hub has not started")
+        return self._directory / SOCKET_NAME
+
     async def start(self) -> None:
+        self._directory = Path(tempfile.mkdtemp(prefix="innovatum-web-"))  # mkdtemp: mode 0700
         self._loop = asyncio.get_running_loop()
         self._server = await asyncio.start_unix_server(self._serve, path=str(self.path), limit=MAX_LINE)
         # The sync client calls back on its own threads: hop onto the loop before touching writers.
@@ -90,9 +97,10 @@ class SyncHub:
         for writer in list(self._writers):
             writer.close()
         self._writers.clear()
-        with contextlib.suppress(OSError):
-            self.path.unlink(missing_ok=True)
-            self._directory.rmdir()
+        if self._directory is not None:
+            with contextlib.suppress(OSError):
+                self.path.unlink(missing_ok=True)
+                self._directory.rmdir()
 
     def _from_sync_thread(self, event: SyncEvent) -> None:
         loop = self._loop

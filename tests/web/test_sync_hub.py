@@ -84,7 +84,7 @@ async def test_events_reach_every_session_and_a_late_one_learns_the_connection_s
     finally:
         await hub.stop()
     assert port.stopped
-    assert not hub.path.exists()
+    assert not hub.path.parent.exists()
 
 
 async def test_acks_once_per_server_screens_forwarded_and_garbage_counted() -> None:

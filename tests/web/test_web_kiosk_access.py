@@ -4,6 +4,7 @@ no browser needed (tests/web/test_web_kiosk_browser.py drives a real one)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import socket
 import subprocess
@@ -127,15 +128,22 @@ async def test_sessions_beyond_the_limit_are_told_so(web_site: tuple[Site, Path]
         assert server.stop() == 0
 
 
-def test_a_taken_port_is_one_error_line(web_kiosk: WebKiosk, web_site: tuple[Site, Path]) -> None:
+def test_a_taken_port_is_one_error_line(
+    web_kiosk: WebKiosk, web_site: tuple[Site, Path], tmp_path: Path
+) -> None:
     _site, config = web_site
+    (tmp_path / "tmp").mkdir()
     done = subprocess.run(
         [str(BIN / "innovatum-kiosk"), "web", "--config", str(config), "--port", str(web_kiosk.port)],
         capture_output=True,
         text=True,
         timeout=60,
+        env={**os.environ, "TMPDIR": str(tmp_path / "tmp")},
     )
     assert done.returncode == 2
+    assert (
+        list((tmp_path / "tmp").iterdir()) == []
+    )  # no hub directory left behind by a server that never listened
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert errors == [f"error: cannot listen on 127.0.0.1 port {web_kiosk.port}: Address already in use"]
 
