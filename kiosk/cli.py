@@ -3,6 +3,7 @@
     innovatum-kiosk --config FILE              the lobby screen (Textual), syncing in the background
     innovatum-kiosk --config FILE --headless   sync only: a relay, a monitor, the load benchmark's unit
     innovatum-kiosk dump --config FILE         the replica as JSON (no broker needed)
+    innovatum-kiosk web --config FILE          the kiosk in browsers (kiosk/web), sharing one sync client
 
 The headless path never imports Textual; the UI is imported only when a screen is wanted.
 """
@@ -21,7 +22,8 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from kiosk import config as kiosk_config
-from kiosk.ports import SyncEvent
+from kiosk.ports import SyncEvent, SyncPort
+from kiosk.web import DEFAULT_MAX_SESSIONS
 
 if TYPE_CHECKING:
     from kiosk.sync.client import SyncClient
@@ -115,14 +117,15 @@ def _run_headless(config: kiosk_config.KioskConfig, verbose: bool) -> None:
         log.info("stopped at revision %d", client.replica.applied_revision)
 
 
-def _run_screen(config: kiosk_config.KioskConfig) -> None:
+def _run_screen(config: kiosk_config.KioskConfig, port: SyncPort | None = None) -> None:
+    """The app on this terminal (or a browser session's, with the web server's `port`)."""
     from kiosk.ui.app import run_app  # Textual only when there is a screen
 
-    client = _sync_client(config)
+    port = port or _sync_client(config)
     try:
-        run_app(config, client)
+        run_app(config, port)
     finally:
-        client.stop()
+        port.stop()
 
 
 @main.command()
@@ -144,3 +147,43 @@ def dump(config_path: Path | None) -> None:
         click.echo(json.dumps(replica.dump(), ensure_ascii=False, indent=2, sort_keys=True))
     finally:
         replica.close()
+
+
+@main.command()
+@config_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; any but loopback requires the token link printed at start.",
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="TCP port.")
+@click.option(
+    "--max-sessions",
+    type=click.IntRange(1, 64),
+    default=DEFAULT_MAX_SESSIONS,
+    show_default=True,
+    help="Browser sessions at once (each is one kiosk app process).",
+)
+def web(config_path: Path | None, host: str, port: int, max_sessions: int) -> None:
+    """The kiosk in a browser: each tab its own session, all sharing one sync client and replica."""
+    if config_path is None:
+        _fail("--config FILE is required")
+    config = _load(config_path)
+    from kiosk.web import launch
+
+    launch.run(config_path.resolve(), _sync_client(config), host, port, max_sessions, _fail)
+
+
+@main.command("web-session", hidden=True)
+@config_option
+@click.option(
+    "--hub", "hub_path", type=click.Path(path_type=Path), required=True, help="The sync hub's socket."
+)
+def web_session(config_path: Path | None, hub_path: Path) -> None:
+    """One browser session's kiosk app (`web` starts these; not for use by hand)."""
+    if config_path is None:
+        _fail("--config FILE is required")
+    from kiosk.web.hub import HubPort
+
+    _run_screen(_load(config_path), HubPort(hub_path))

@@ -52,6 +52,7 @@ COMMAND_MODULES = (
     "init",
     "listing",
     "review",
+    "posters",
     "rooms",
     "sync",
     "tenant_access",
