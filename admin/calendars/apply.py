@@ -8,6 +8,9 @@ window are history and stay; rows after it are left until a window reaches them.
 Only the columns a feed provides are written, so what staff add by hand to an imported event
 (an English title, an audience, capacity, "full") survives the next import.
 
+An event the feed has but that could not be read (skipped, see problems.py) keeps the rows an earlier
+import stored for its UID: the screens go on showing its last good version rather than losing it.
+
 Cancelled occurrences (STATUS:CANCELLED): an event stays, marked cancelled, so the screens can say
 "Inställt" to visitors who came for it; a booking is removed, because a cancelled booking frees the room.
 Private occurrences (CLASS:PRIVATE or CONFIDENTIAL): a booking keeps its time and is stored without
@@ -22,6 +25,7 @@ from typing import Any
 
 from admin.calendars.expand import Expanded, Occurrence, Progress, Window
 from admin.calendars.overlaps import Overlap, manual_overlaps
+from admin.calendars.problems import Notice, Skipped
 from admin.content import public, sql, validate
 from admin.store.changes import Change
 from broker.times import now, now_iso, parse_iso, to_iso
@@ -43,6 +47,8 @@ class Report:
     skipped_private: int = 0
     duplicates: int = 0
     overlaps: list[Overlap] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     rev: int | None = None
 
     @property
@@ -62,7 +68,16 @@ class Report:
             parts.append(f"{self.duplicates} duplicate occurrences dropped")
         if self.overlaps:
             parts.append(f"{len(self.overlaps)} overlapping manual bookings")
+        if self.skipped:
+            parts.append(f"{_count(len(self.skipped), 'unreadable event')} skipped")
+        if self.notices:
+            parts.append(_count(len(self.notices), "warning"))
         return ", ".join(parts)
+
+    @property
+    def imported(self) -> int:
+        """Occurrences the feed now has on the screens (added, updated or already there)."""
+        return self.added + self.updated + self.unchanged
 
     def counts(self) -> dict[str, int]:
         return {
@@ -74,7 +89,13 @@ class Report:
             "skipped_private": self.skipped_private,
             "duplicates": self.duplicates,
             "overlaps": len(self.overlaps),
+            "skipped": len(self.skipped),
+            "warnings": len(self.notices),
         }
+
+
+def _count(number: int, what: str) -> str:
+    return f"{number} {what}" + ("" if number == 1 else "s")
 
 
 @dataclass(frozen=True)
@@ -116,10 +137,20 @@ def _booking_values(occurrence: Occurrence, room: str) -> dict[str, Any]:
     }
 
 
+def _report(source: str, kind: str, expanded: Expanded) -> Report:
+    return Report(
+        source,
+        kind,
+        duplicates=expanded.duplicates,
+        skipped=list(expanded.skipped),
+        notices=list(expanded.notices),
+    )
+
+
 def apply_events(
     tx: Change, source: str, expanded: Expanded, window: Window, progress: Progress | None = None
 ) -> Report:
-    report = Report(source, "event", duplicates=expanded.duplicates)
+    report = _report(source, "event", expanded)
     wanted: list[tuple[Occurrence, dict[str, Any]]] = []
     for occurrence in expanded.occurrences:
         if occurrence.private:
@@ -127,21 +158,21 @@ def apply_events(
             continue
         report.cancelled += occurrence.cancelled
         wanted.append((occurrence, _event_values(occurrence)))
-    _sync(tx, _EVENTS, source, wanted, window, report, progress)
+    _sync(tx, _EVENTS, source, wanted, window, report, progress, expanded.kept_uids)
     return report
 
 
 def apply_bookings(
     tx: Change, source: str, room: str, expanded: Expanded, window: Window, progress: Progress | None = None
 ) -> Report:
-    report = Report(source, "booking", duplicates=expanded.duplicates)
+    report = _report(source, "booking", expanded)
     wanted: list[tuple[Occurrence, dict[str, Any]]] = []
     for occurrence in expanded.occurrences:
         if occurrence.cancelled:
             report.cancelled += 1
             continue
         wanted.append((occurrence, _booking_values(occurrence, room)))
-    _sync(tx, _BOOKINGS, source, wanted, window, report, progress)
+    _sync(tx, _BOOKINGS, source, wanted, window, report, progress, expanded.kept_uids)
     report.overlaps = manual_overlaps(tx.db, source, since=max(window.start, now()))
     return report
 
@@ -154,6 +185,7 @@ def _sync(
     window: Window,
     report: Report,
     progress: Progress | None,
+    kept_uids: frozenset[str],
 ) -> None:
     db = tx.db
     existing = {
@@ -191,7 +223,9 @@ def _sync(
         if progress is not None and (done % 200 == 0 or done == total):
             progress(done, total)
     for key, row in existing.items():
-        if key in seen or not window.overlaps(parse_iso(row["start"]), parse_iso(row["end"])):
+        if key in seen or key[0] in kept_uids:
+            continue
+        if not window.overlaps(parse_iso(row["start"]), parse_iso(row["end"])):
             continue
         db.execute(f"DELETE FROM {target.table} WHERE id = ?", [row["id"]])
         tx.delete(target.kind, str(row["id"]))

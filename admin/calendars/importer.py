@@ -1,7 +1,8 @@
 """One import of one feed's text into events or bookings: check, expand, then one transaction.
 
 Everything that can be wrong with the feed is found before the transaction starts, and the transaction
-is all or nothing, so a refused feed leaves the database exactly as it was.
+is all or nothing, so a refused feed leaves the database exactly as it was. An event that cannot be read
+is not a refusal (unless strict): it is skipped and reported, and the rest of the feed is imported.
 """
 
 from __future__ import annotations
@@ -51,7 +52,10 @@ def import_text(
     room: str | None = None,
     progress: PhaseProgress | None = None,
     cap: int = MAX_OCCURRENCES,
+    strict: bool = False,
 ) -> Report:
+    """Import what can be read; unreadable events are skipped and listed in the report (with strict=True
+    the first one refuses the whole feed instead, and nothing is written)."""
     source = check_source(source)
     if kind == "bookings":
         if not room:
@@ -59,7 +63,7 @@ def import_text(
         require_room(db, room)
     expanding = (lambda done, total: progress("expanding", done, total)) if progress else None
     writing = (lambda done, total: progress("writing", done, total)) if progress else None
-    expanded = expand(text, window, cap=cap, progress=expanding)
+    expanded = expand(text, window, cap=cap, progress=expanding, strict=strict)
     with transaction(db, actor, f"{kind} import-ics {source}") as tx:
         if kind == "bookings":
             assert room is not None

@@ -80,7 +80,16 @@ def _progress(what: str) -> Iterator[Callable[[str, int, int], None]]:
         yield advance
 
 
+def _problems(report: Report, prefix: str = "") -> None:
+    """One line per tolerated problem and per skipped event, on stderr, before the summary."""
+    for notice in report.notices:
+        _warn(f"{prefix}{notice.describe()}")
+    for skipped in report.skipped:
+        _warn(f"{prefix}event skipped: {skipped.describe()}")
+
+
 def _report(report: Report, what: str) -> None:
+    _problems(report)
     for overlap in report.overlaps:
         _warn(overlap.describe())
     say(f"imported {what}: {report.summary()} ({revision_note(report.rev)})")
@@ -95,6 +104,13 @@ _TIMEOUT_OPTION = click.option(
     help="For a URL: give up when the server has not answered (or finished) within this time.",
 )
 
+_STRICT_OPTION = click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse the whole feed, changing nothing, if any event or line in it cannot be read "
+    "(default: skip what cannot be read, import the rest and list what was skipped).",
+)
+
 _DAYS_OPTION = click.option(
     "--days",
     type=click.IntRange(1, feeds.MAX_DAYS),
@@ -105,7 +121,15 @@ _DAYS_OPTION = click.option(
 
 
 def _import(
-    ctx: Context, spec: str, *, kind: Kind, source: str, room: str | None, days: int, timeout: float
+    ctx: Context,
+    spec: str,
+    *,
+    kind: Kind,
+    source: str,
+    room: str | None,
+    days: int,
+    timeout: float,
+    strict: bool,
 ) -> None:
     window = Window.ahead(now().date(), days)  # today in Stockholm, whatever the machine's zone
     with _errors(), ctx.database() as db, _progress(f"{kind} from {source}") as progress:
@@ -114,7 +138,15 @@ def _import(
             require_room(db, room)
         text = read(spec, timeout=timeout)
         report = import_text(
-            db, ctx.actor, text, kind=kind, source=source, room=room, window=window, progress=progress
+            db,
+            ctx.actor,
+            text,
+            kind=kind,
+            source=source,
+            room=room,
+            window=window,
+            progress=progress,
+            strict=strict,
         )
     _report(report, f"{kind} from {source}")
 
@@ -124,15 +156,17 @@ def _import(
 @click.option("--source", required=True, help="Where these events come from; re-importing it updates them.")
 @_DAYS_OPTION
 @_TIMEOUT_OPTION
+@_STRICT_OPTION
 @pass_context
-def event_import_ics(ctx: Context, spec: str, source: str, days: int, timeout: float) -> None:
+def event_import_ics(ctx: Context, spec: str, source: str, days: int, timeout: float, strict: bool) -> None:
     """Import science-center events from an iCalendar file or URL.
 
     Recurring events are expanded over the window. Importing the same source again updates changed
     events in place, removes those that left the feed and leaves the rest alone; cancelled occurrences
-    stay, marked cancelled; private events are skipped.
+    stay, marked cancelled; private events are skipped. An event that cannot be read is skipped (its
+    earlier version stays) and listed with its line and UID; --strict refuses the feed instead.
     """
-    _import(ctx, spec, kind="events", source=source, room=None, days=days, timeout=timeout)
+    _import(ctx, spec, kind="events", source=source, room=None, days=days, timeout=timeout, strict=strict)
 
 
 @click.command("import-ics")
@@ -141,16 +175,27 @@ def event_import_ics(ctx: Context, spec: str, source: str, days: int, timeout: f
 @click.option("--source", default=None, help="Where these bookings come from (default: the room's slug).")
 @_DAYS_OPTION
 @_TIMEOUT_OPTION
+@_STRICT_OPTION
 @pass_context
 def booking_import_ics(
-    ctx: Context, spec: str, room: str, source: str | None, days: int, timeout: float
+    ctx: Context, spec: str, room: str, source: str | None, days: int, timeout: float, strict: bool
 ) -> None:
     """Import a room's bookings from an iCalendar file or URL.
 
     Private meetings keep their time and lose their title; cancelled ones are removed. Bookings that
-    overlap a manual booking in the same room are imported and reported as warnings.
+    overlap a manual booking in the same room are imported and reported as warnings. An event that
+    cannot be read is skipped and listed with its line and UID; --strict refuses the feed instead.
     """
-    _import(ctx, spec, kind="bookings", source=source or room, room=room, days=days, timeout=timeout)
+    _import(
+        ctx,
+        spec,
+        kind="bookings",
+        source=source or room,
+        room=room,
+        days=days,
+        timeout=timeout,
+        strict=strict,
+    )
 
 
 @click.group("calendar")
