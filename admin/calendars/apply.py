@@ -26,6 +26,7 @@ from typing import Any
 from admin.calendars.expand import Expanded, Occurrence, Progress, Window
 from admin.calendars.overlaps import Overlap, manual_overlaps
 from admin.calendars.problems import Notice, Skipped
+from admin.calendars.shrink import ShrinkGuard, fingerprint
 from admin.content import public, sql, validate
 from admin.store.changes import Change
 from broker.times import now, now_iso, parse_iso, to_iso
@@ -148,7 +149,12 @@ def _report(source: str, kind: str, expanded: Expanded) -> Report:
 
 
 def apply_events(
-    tx: Change, source: str, expanded: Expanded, window: Window, progress: Progress | None = None
+    tx: Change,
+    source: str,
+    expanded: Expanded,
+    window: Window,
+    progress: Progress | None = None,
+    guard: ShrinkGuard | None = None,
 ) -> Report:
     report = _report(source, "event", expanded)
     wanted: list[tuple[Occurrence, dict[str, Any]]] = []
@@ -158,12 +164,18 @@ def apply_events(
             continue
         report.cancelled += occurrence.cancelled
         wanted.append((occurrence, _event_values(occurrence)))
-    _sync(tx, _EVENTS, source, wanted, window, report, progress, expanded.kept_uids)
+    _sync(tx, _EVENTS, source, wanted, window, report, progress, expanded.kept_uids, guard)
     return report
 
 
 def apply_bookings(
-    tx: Change, source: str, room: str, expanded: Expanded, window: Window, progress: Progress | None = None
+    tx: Change,
+    source: str,
+    room: str,
+    expanded: Expanded,
+    window: Window,
+    progress: Progress | None = None,
+    guard: ShrinkGuard | None = None,
 ) -> Report:
     report = _report(source, "booking", expanded)
     wanted: list[tuple[Occurrence, dict[str, Any]]] = []
@@ -172,7 +184,7 @@ def apply_bookings(
             report.cancelled += 1
             continue
         wanted.append((occurrence, _booking_values(occurrence, room)))
-    _sync(tx, _BOOKINGS, source, wanted, window, report, progress, expanded.kept_uids)
+    _sync(tx, _BOOKINGS, source, wanted, window, report, progress, expanded.kept_uids, guard)
     report.overlaps = manual_overlaps(tx.db, source, since=max(window.start, now()))
     return report
 
@@ -186,19 +198,32 @@ def _sync(
     report: Report,
     progress: Progress | None,
     kept_uids: frozenset[str],
+    guard: ShrinkGuard | None,
 ) -> None:
     db = tx.db
     existing = {
         (row["source_uid"], row["recurrence_id"] or ""): row
         for row in db.query(f"SELECT * FROM {target.table} WHERE source = ?", [source])
     }
+    wanted_keys = {(occurrence.uid, occurrence.recurrence_id) for occurrence, _ in wanted}
+    in_window = [
+        key
+        for key, row in existing.items()
+        if window.overlaps(parse_iso(row["start"]), parse_iso(row["end"]))
+    ]
+    # Rows of this source in the window that the feed no longer has; a skipped event's rows stay.
+    removing = [key for key in in_window if key not in wanted_keys and key[0] not in kept_uids]
+    if guard is not None:  # before anything is written: a held reply changes nothing
+        guard.check(
+            before=len(in_window),
+            after=len(wanted_keys),
+            removing=len(removing),
+            fingerprint=fingerprint(wanted_keys),
+        )
     stamp = now_iso()
-    seen: set[tuple[str, str]] = set()
     total = len(wanted)
     for done, (occurrence, values) in enumerate(wanted, start=1):
-        key = (occurrence.uid, occurrence.recurrence_id)
-        seen.add(key)
-        old = existing.get(key)
+        old = existing.get((occurrence.uid, occurrence.recurrence_id))
         if old is None:
             row = {
                 **values,
@@ -222,11 +247,8 @@ def _sync(
                 report.unchanged += 1
         if progress is not None and (done % 200 == 0 or done == total):
             progress(done, total)
-    for key, row in existing.items():
-        if key in seen or key[0] in kept_uids:
-            continue
-        if not window.overlaps(parse_iso(row["start"]), parse_iso(row["end"])):
-            continue
+    for key in removing:
+        row = existing[key]
         db.execute(f"DELETE FROM {target.table} WHERE id = ?", [row["id"]])
         tx.delete(target.kind, str(row["id"]))
         report.removed += 1

@@ -15,6 +15,7 @@ import sqlite_utils
 from admin.calendars.apply import Report, apply_bookings, apply_events
 from admin.calendars.errors import CalendarError
 from admin.calendars.expand import MAX_OCCURRENCES, Window, expand
+from admin.calendars.shrink import ShrinkGuard
 from admin.content import validate
 from admin.store.changes import transaction
 
@@ -53,9 +54,11 @@ def import_text(
     progress: PhaseProgress | None = None,
     cap: int = MAX_OCCURRENCES,
     strict: bool = False,
+    guard: ShrinkGuard | None = None,
 ) -> Report:
     """Import what can be read; unreadable events are skipped and listed in the report (with strict=True
-    the first one refuses the whole feed instead, and nothing is written)."""
+    the first one refuses the whole feed instead, and nothing is written). A guard (polled feeds) raises
+    shrink.HeldReply for a reply that would empty or shrink the screens at once, writing nothing."""
     source = check_source(source)
     if kind == "bookings":
         if not room:
@@ -68,8 +71,8 @@ def import_text(
         if kind == "bookings":
             assert room is not None
             require_room(db, room)  # again under the write lock: it may have been removed meanwhile
-            report = apply_bookings(tx, source, room, expanded, window, writing)
+            report = apply_bookings(tx, source, room, expanded, window, writing, guard)
         else:
-            report = apply_events(tx, source, expanded, window, writing)
+            report = apply_events(tx, source, expanded, window, writing, guard)
     report.rev = tx.rev
     return report

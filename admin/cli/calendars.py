@@ -1,4 +1,4 @@
-"""`calendar add|list|remove|poll`, `event import-ics` and `booking import-ics`: iCalendar feeds.
+"""`calendar add|set|list|status|remove|poll|accept`, `event|booking import-ics`: iCalendar feeds.
 
 Everything here is a thin shell over admin.calendars; a CalendarError (a bad feed, an unreachable URL)
 becomes one `error: ...` line and exit status 1, with the database unchanged.
@@ -26,9 +26,11 @@ from admin.calendars.apply import Report
 from admin.calendars.errors import CalendarError
 from admin.calendars.expand import DEFAULT_DAYS, Window
 from admin.calendars.fetch import TIMEOUT, read
+from admin.calendars.health import health
 from admin.calendars.importer import Kind, check_source, import_text, require_room
 from admin.calendars.overlaps import manual_overlaps
-from admin.calendars.poll import poll_feed
+from admin.calendars.poll import PollResult, poll_feed
+from admin.calendars.shrink import DEFAULT_MAX_DROP
 from admin.cli.common import (
     Context,
     fail,
@@ -198,6 +200,20 @@ def booking_import_ics(
     )
 
 
+_MAX_DROP_OPTION_HELP = (
+    "A polled reply that removes more than this share of the feed's events in the window at once (or all "
+    "of them) is held back until the next poll says the same, or `calendar accept NAME`."
+)
+_MAX_DROP_OPTION = click.option(
+    "--max-drop",
+    type=int,
+    default=DEFAULT_MAX_DROP,
+    show_default=True,
+    metavar="PERCENT",
+    help=_MAX_DROP_OPTION_HELP,
+)
+
+
 @click.group("calendar")
 def calendar() -> None:
     """Calendar feeds (iCalendar URLs) that `serve` polls into events or a room's bookings."""
@@ -219,19 +235,22 @@ def calendar() -> None:
 @click.option(
     "--days", type=int, default=DEFAULT_DAYS, show_default=True, help="How many days ahead to import."
 )
+@_MAX_DROP_OPTION
 @pass_context
 def calendar_add(
-    ctx: Context, name: str, url: str, kind: str, room: str | None, every: int, days: int
+    ctx: Context, name: str, url: str, kind: str, room: str | None, every: int, days: int, max_drop: int
 ) -> None:
     """Subscribe to a feed. NAME is also the source of what it imports."""
     with _errors(), ctx.database() as db:
-        feed = feeds.add(db, ctx.actor, name, url, kind, room=room, every=every, days=days)
+        feed = feeds.add(db, ctx.actor, name, url, kind, room=room, every=every, days=days, max_drop=max_drop)
     say(f"added calendar {feed.name}: {feed.kind} every {feed.every_minutes} min (polled by `serve`)")
 
 
 def _status(feed: feeds.Feed) -> str:
     if feed.last_error:
         return f"error: {feed.last_error}"
+    if feed.last_result == "held":
+        return f"held: {feed.held_reason}"
     if feed.last_ok:
         return f"ok: {feed.last_summary}" if feed.last_summary else "ok"
     return "not polled yet"
@@ -249,7 +268,12 @@ def calendar_list(ctx: Context, as_json: bool) -> None:
         ]
     if as_json:
         print_json(
-            {**feed.as_json(), "status": _status(feed), "overlaps": [o.as_json() for o in overlaps]}
+            {
+                **feed.as_json(),
+                "status": _status(feed),
+                "health": health(feed).level,
+                "overlaps": [o.as_json() for o in overlaps],
+            }
             for feed, overlaps in listed
         )
         return
@@ -297,17 +321,103 @@ def calendar_poll(ctx: Context, names: tuple[str, ...]) -> None:
         if not chosen:
             say("no calendar feeds to poll (subscribe with `innovatum-admin calendar add`)")
         for feed in chosen:
-            result = poll_feed(db, feed, actor=ctx.actor)
-            if result.status == "failed":
-                failed = True
-                click.echo(f"error: {result.describe()}", err=True)
-                continue
-            if result.report is not None:
-                for overlap in result.report.overlaps:
-                    _warn(overlap.describe())
-            say(result.describe())
+            failed = _show_poll(poll_feed(db, feed, actor=ctx.actor)) or failed
     if failed:
         sys.exit(1)
+
+
+def _show_poll(result: PollResult) -> bool:
+    """Print what one poll did; True if it failed."""
+    if result.status == "failed":
+        click.echo(f"error: {result.describe()}", err=True)
+        return True
+    if result.status == "held":
+        _warn(result.describe())
+        return False
+    for line in result.problems():
+        _warn(line)
+    if result.report is not None:
+        for overlap in result.report.overlaps:
+            _warn(overlap.describe())
+    say(result.describe())
+    return False
+
+
+@calendar.command("accept")
+@click.argument("name")
+@pass_context
+def calendar_accept(ctx: Context, name: str) -> None:
+    """Poll a feed whose reply was held back and take what it says now, even if that empties or
+    shrinks the screens. Exit 1 if the poll fails."""
+    with _errors(), ctx.database() as db:
+        feed = feeds.require(db, name)
+        if feed.last_result != "held":
+            raise CalendarError(
+                f"calendar feed {name!r} has no reply held back (see `calendar status {name}`)"
+            )
+        failed = _show_poll(poll_feed(db, feed, actor=ctx.actor, accept=True))
+    if failed:
+        sys.exit(1)
+
+
+@calendar.command("set")
+@click.argument("name")
+@click.option("--max-drop", type=int, required=True, metavar="PERCENT", help=_MAX_DROP_OPTION_HELP)
+@pass_context
+def calendar_set(ctx: Context, name: str, max_drop: int) -> None:
+    """Change a feed's settings."""
+    with _errors(), ctx.database() as db:
+        feed = feeds.set_max_drop(db, ctx.actor, name, max_drop)
+    say(f"calendar {feed.name}: --max-drop {feed.max_drop}%")
+
+
+@calendar.command("status")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array of objects.")
+@pass_context
+def calendar_status(ctx: Context, names: tuple[str, ...], as_json: bool) -> None:
+    """How each feed is doing: failing (and for how many polls), held back, skipping unreadable events,
+    or ok; below the table, the skipped events and warnings of the feeds that need attention."""
+    with _errors(), ctx.database() as db:
+        chosen = [feeds.require(db, name) for name in names] if names else feeds.all_feeds(db)
+    if as_json:
+        print_json(
+            {
+                "name": feed.name,
+                "health": health(feed).level,
+                "message": health(feed).words,
+                "last_polled": feed.last_polled,
+                "last_result": feed.last_result,
+                "last_ok": feed.last_ok,
+                "imported": feed.last_imported,
+                "skipped": feed.last_skipped,
+                "warnings": feed.last_warnings,
+                "failures": feed.failures,
+                "problems": feed.last_problems,
+            }
+            for feed in chosen
+        )
+        return
+    attention = sum(health(feed).attention for feed in chosen)
+    print_table(
+        f"{len(chosen)} calendar feeds, {attention} need attention",
+        ["name", "health", "last poll", "imported", "skipped", "what it means"],
+        [
+            [
+                feed.name,
+                health(feed).level.upper() if health(feed).attention else health(feed).level,
+                local_time(feed.last_polled),
+                "" if feed.last_imported is None else feed.last_imported,
+                feed.last_skipped or "",
+                health(feed).words,
+            ]
+            for feed in chosen
+        ],
+    )
+    for feed in chosen:
+        if health(feed).attention or names:
+            for line in feed.last_problems:
+                say(f"{feed.name}: {line}")
 
 
 def register(main: click.Group) -> None:
