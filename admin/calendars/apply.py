@@ -148,6 +148,32 @@ def _report(source: str, kind: str, expanded: Expanded) -> Report:
     )
 
 
+def _values(
+    expanded: Expanded,
+    report: Report,
+    make: Callable[[Occurrence], dict[str, Any] | None],
+) -> tuple[list[tuple[Occurrence, dict[str, Any]]], frozenset[str]]:
+    """The rows to store, per occurrence; an occurrence a shared content check refuses (validate.Invalid:
+    a time out of range, ...) skips its whole event, as an unreadable one would, and its earlier rows stay.
+    Returns the rows and the UIDs whose rows stay."""
+    made: list[tuple[Occurrence, dict[str, Any]]] = []
+    refused: dict[str, Skipped] = {}
+    for occurrence in expanded.occurrences:
+        if occurrence.uid in refused:
+            continue
+        try:
+            values = make(occurrence)
+        except validate.Invalid as exc:
+            refused[occurrence.uid] = Skipped(occurrence.line, occurrence.shown_uid, str(exc))
+            continue
+        if values is not None:
+            made.append((occurrence, values))
+    if refused:
+        report.skipped = sorted([*report.skipped, *refused.values()], key=lambda skipped: skipped.line)
+    wanted = [(occurrence, values) for occurrence, values in made if occurrence.uid not in refused]
+    return wanted, expanded.kept_uids | frozenset(refused)
+
+
 def apply_events(
     tx: Change,
     source: str,
@@ -157,14 +183,16 @@ def apply_events(
     guard: ShrinkGuard | None = None,
 ) -> Report:
     report = _report(source, "event", expanded)
-    wanted: list[tuple[Occurrence, dict[str, Any]]] = []
-    for occurrence in expanded.occurrences:
+
+    def make(occurrence: Occurrence) -> dict[str, Any] | None:
         if occurrence.private:
-            report.skipped_private += 1
-            continue
-        report.cancelled += occurrence.cancelled
-        wanted.append((occurrence, _event_values(occurrence)))
-    _sync(tx, _EVENTS, source, wanted, window, report, progress, expanded.kept_uids, guard)
+            return None
+        return _event_values(occurrence)
+
+    wanted, kept_uids = _values(expanded, report, make)
+    report.skipped_private = sum(o.private for o in expanded.occurrences if o.uid not in kept_uids)
+    report.cancelled = sum(o.cancelled for o, _ in wanted)
+    _sync(tx, _EVENTS, source, wanted, window, report, progress, kept_uids, guard)
     return report
 
 
@@ -178,13 +206,15 @@ def apply_bookings(
     guard: ShrinkGuard | None = None,
 ) -> Report:
     report = _report(source, "booking", expanded)
-    wanted: list[tuple[Occurrence, dict[str, Any]]] = []
-    for occurrence in expanded.occurrences:
+
+    def make(occurrence: Occurrence) -> dict[str, Any] | None:
         if occurrence.cancelled:
-            report.cancelled += 1
-            continue
-        wanted.append((occurrence, _booking_values(occurrence, room)))
-    _sync(tx, _BOOKINGS, source, wanted, window, report, progress, expanded.kept_uids, guard)
+            return None
+        return _booking_values(occurrence, room)
+
+    wanted, kept_uids = _values(expanded, report, make)
+    report.cancelled = sum(o.cancelled for o in expanded.occurrences if o.uid not in kept_uids)
+    _sync(tx, _BOOKINGS, source, wanted, window, report, progress, kept_uids, guard)
     report.overlaps = manual_overlaps(tx.db, source, since=max(window.start, now()))
     return report
 

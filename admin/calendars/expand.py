@@ -80,6 +80,8 @@ class Occurrence:
     organiser: str
     private: bool
     cancelled: bool
+    line: int = 0  # where its VEVENT begins in the feed, to name it if it is skipped later
+    shown_uid: str = ""  # its UID as the feed gives it ("" for a derived one)
 
 
 @dataclass
@@ -506,4 +508,6 @@ def _convert(
         organiser=details.organiser,
         private=details.private,
         cancelled=details.cancelled,
+        line=seen.line,
+        shown_uid=seen.shown_uid,
     )

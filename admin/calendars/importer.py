@@ -74,5 +74,7 @@ def import_text(
             report = apply_bookings(tx, source, room, expanded, window, writing, guard)
         else:
             report = apply_events(tx, source, expanded, window, writing, guard)
+        if strict and report.skipped:  # refused by a content check while the rows were made
+            raise report.skipped[0].error()
     report.rev = tx.rev
     return report

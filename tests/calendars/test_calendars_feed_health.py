@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from admin.calendars.poll import poll_due_feeds
-from tests.calendars.conftest import FeedServer, Response, dump, feed, ok, query, revision, run_cli
+from tests.calendars.conftest import FeedServer, Response, dump, feed, ok, query, revision, run_cli, without
 
 GOOD = feed("google-science-center.ics")
 BAD = feed("bad-events.ics")
@@ -21,15 +21,6 @@ LECTURE_UID = "0a9s8d7f6g5h4j3k2l1qwertyu@google.com"
 EMPTY = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\nEND:VCALENDAR\r\n"
 )
-
-
-def without(text: str, uid: str) -> str:
-    """The feed without every VEVENT of this UID (a series and its overrides)."""
-    while f"UID:{uid}" in text:
-        at = text.index(f"UID:{uid}")
-        start, end = text.rindex("BEGIN:VEVENT", 0, at), text.index("END:VEVENT", at) + len("END:VEVENT\n")
-        text = text[:start] + text[end:]
-    return text
 
 
 def listed(db_path: Path) -> dict[str, dict[str, Any]]:

@@ -7,8 +7,14 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-from tests.calendars.conftest import ROOM, day, dump, feed, local, ok, query, run_cli
+import pytest
+
+from admin.calendars import apply
+from admin.calendars.expand import Occurrence
+from admin.content import validate
+from tests.calendars.conftest import ROOM, day, dump, feed, local, ok, query, run_cli, without
 
 QUIRKS = feed("vendor-quirks.ics")
 BAD = feed("bad-events.ics")
@@ -119,28 +125,21 @@ def test_strict_keeps_the_all_or_nothing_import(db_path: Path, tmp_path: Path) -
 
 
 def test_a_skipped_event_keeps_its_last_good_version(db_path: Path, tmp_path: Path) -> None:
-    good = BAD.replace("DTEND:", "X-WAS:", 0)
-    good = good.replace(
-        f"DTEND:{day(2).replace('-', '')}T160000Z", f"DTEND:{day(2).replace('-', '')}T183000Z"
-    )
+    date = day(2).replace("-", "")
+    good = BAD.replace(f"DTEND:{date}T160000Z", f"DTEND:{date}T183000Z")  # the lecture, still readable
     ok(run_cli(db_path, "event", "import-ics", write(tmp_path, "v1.ics", good), "--source", "park"))
-    (lecture,) = query(db_path, "SELECT id, start FROM events WHERE source_uid = 'backwards@example.se'")
+    lecture = "SELECT id, start, title_sv FROM events WHERE source_uid = 'backwards@example.se'"
+    (stored,) = [tuple(r) for r in query(db_path, lecture)]
     # The lecture breaks in the feed (and the open house is renamed): the lecture's row stays as it was.
     broken = BAD.replace("SUMMARY:Öppet hus", "SUMMARY:Öppet hus!")
     result = ok(
         run_cli(db_path, "event", "import-ics", write(tmp_path, "v2.ics", broken), "--source", "park")
     )
     assert "0 added, 1 updated, 0 removed, 2 unchanged, 5 unreadable events skipped" in result.stdout
-    assert [
-        tuple(r)
-        for r in query(db_path, "SELECT id, start FROM events WHERE source_uid = 'backwards@example.se'")
-    ] == [tuple(lecture)]
+    assert [tuple(r) for r in query(db_path, lecture)] == [stored]
     # Gone from the feed altogether, it is removed as before.
-    start = broken.index("UID:backwards@example.se")
-    gone = (
-        broken[: broken.rindex("BEGIN:VEVENT", 0, start)] + broken[broken.index("END:VEVENT", start) + 11 :]
-    )
-    result = ok(run_cli(db_path, "event", "import-ics", write(tmp_path, "v3.ics", gone), "--source", "park"))
+    gone = write(tmp_path, "v3.ics", without(broken, "backwards@example.se"))
+    result = ok(run_cli(db_path, "event", "import-ics", gone, "--source", "park"))
     assert "0 added, 0 updated, 1 removed, 3 unchanged, 4 unreadable events skipped" in result.stdout
 
 
@@ -187,3 +186,55 @@ def test_a_library_warning_is_a_counted_line_not_a_python_warning(tmp_path: Path
     assert "Warning:" not in result.stderr and "warnings.warn" not in result.stderr  # no raw Python warning
     assert all(line.startswith("warning: ") for line in result.stderr.splitlines())
     assert "2 added" in result.stdout and "5 warnings" in result.stdout
+
+
+def test_an_event_a_shared_content_check_refuses_is_one_skipped_event(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check of admin/content/validate.py (such as a sane time range) that refuses one occurrence
+    skips that event like an unreadable one: named, counted, its earlier rows kept; --strict refuses."""
+    original = apply._event_values
+
+    def checked(occurrence: Occurrence) -> dict[str, Any]:
+        if occurrence.uid == "workshop@example.se":
+            raise validate.Invalid("start is outside the years 2000 to 2100")
+        return original(occurrence)
+
+    monkeypatch.setattr(apply, "_event_values", checked)
+    path = write(tmp_path, "bad.ics", BAD)
+    result = ok(run_cli(db_path, "event", "import-ics", path, "--source", "park"))
+    workshop = line_of(BAD, "BEGIN:VEVENT\nUID:workshop@example.se")
+    assert (
+        f"warning: event skipped: line {workshop} (UID workshop@example.se): "
+        "start is outside the years 2000 to 2100"
+    ) == result.stderr.splitlines()[-1]
+    assert "2 added" in result.stdout and "6 unreadable events skipped" in result.stdout
+    assert [
+        r["title_sv"] for r in query(db_path, "SELECT title_sv FROM events WHERE title_sv = 'Lödworkshop'")
+    ] == []
+
+    good = write(tmp_path, "good.ics", without_bad_events())
+    before = dump(db_path)
+    refused = run_cli(db_path, "event", "import-ics", good, "--source", "park", "--strict")
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"error: line {line_of(without_bad_events(), 'BEGIN:VEVENT' + chr(10) + 'UID:workshop')} "
+        "(UID workshop@example.se): start is outside the years 2000 to 2100\n"
+    )
+    assert dump(db_path) == before
+
+
+def without_bad_events() -> str:
+    """bad-events.ics with only its readable events that have a UID."""
+    text = BAD
+    for uid in (
+        "2ieg9ue7fnp0bq3t1n5n4me2kl_BIRTHDAY_self@google.com",
+        "backwards@example.se",
+        "lunar-new-year@example.se",
+        "typo@example.se",
+        "time-only@example.se",
+    ):
+        text = without(text, uid)
+    at = text.index("SUMMARY:Filmkväll")  # the event without UID
+    start, end = text.rindex("BEGIN:VEVENT", 0, at), text.index("END:VEVENT", at) + len("END:VEVENT\n")
+    return text[:start] + text[end:]
