@@ -5,6 +5,12 @@ icalendar parses, recurring-ical-events expands RRULE/RDATE/EXDATE and applies o
 recurring-ical-events applies Google's X-WR-TIMEZONE, so no zone table of our own is needed; scan.py
 refuses a TZID neither knows. What this module adds is the identity of each occurrence, the window,
 a cap on how much a feed may expand to, and plain text fit for a lobby screen.
+
+One event that cannot be read (a value icalendar rejects, an end before the start, a rule the libraries
+fail on) is skipped: every VEVENT of its UID is left out, it is listed in `Expanded.skipped` with its
+line, UID and what is wrong in words, and `Expanded.kept_uids` tells apply.py to keep the rows an earlier
+import stored for it. Only a problem with the whole feed (its structure, the cap) is a CalendarError;
+with strict=True, so is the first skipped event. The libraries' warnings become `Expanded.notices`.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ class Feed:
     last_imported: int | None  # occurrences of the feed on the screens after its last import
     last_skipped: int | None  # unreadable events the last import skipped
     last_warnings: int | None
-    last_problems: list[str]  # their lines, skipped events first (at most KEEP_PROBLEMS)
+    last_problems: list[str]  # their lines, warnings first (at most KEEP_PROBLEMS)
     failures: int  # failed polls in a row
     failing_since: str | None
     held_reason: str | None  # why the last reply was held back, while it is
@@ -179,8 +179,8 @@ def record_success(
     digest: str,
 ) -> None:
     stamp = to_iso(at)
-    problems = [f"event skipped: {s.describe()}" for s in report.skipped]
-    problems += [f"warning: {n.describe()}" for n in report.notices]
+    problems = [f"warning: {n.describe()}" for n in report.notices]  # in the order `calendar poll` prints
+    problems += [f"event skipped: {s.describe()}" for s in report.skipped]
     db.execute(
         "UPDATE calendars SET last_polled = ?, last_ok = ?, last_error = NULL, last_summary = ?, "
         "etag = ?, last_modified = ?, digest = ?, last_result = 'imported', last_imported = ?, "

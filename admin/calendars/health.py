@@ -35,10 +35,13 @@ def _local(value: str | None) -> str:
 def health(feed: Feed) -> Health:
     if feed.last_result == "failed" or (feed.last_result is None and feed.last_error):
         polls = "the last poll" if feed.failures <= 1 else f"{feed.failures} polls in a row"
+        shown = (
+            f"the screens show the data of the last good poll ({_local(feed.last_ok)})"
+            if feed.last_ok
+            else "no poll has worked yet, so none of it is on the screens"
+        )
         return Health(
-            "failing",
-            f"{polls} failed (since {_local(feed.failing_since)}); the screens show the data of the last "
-            f"good poll ({_local(feed.last_ok)}): {feed.last_error}",
+            "failing", f"{polls} failed (since {_local(feed.failing_since)}); {shown}: {feed.last_error}"
         )
     if feed.last_result == "held":
         return Health(
