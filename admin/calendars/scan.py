@@ -335,6 +335,10 @@ class _Scanner:
             elif len(stack) == 1 and prop.name == "X-WR-TIMEZONE":
                 calendar_zone = prop
             elif current is not None and len(stack) == 2:
+                if prop.name == "SEQUENCE" and not prop.value.strip().isdigit():
+                    # Which of two versions wins; recurring-ical-events fails on a non-number.
+                    self.drop(number, line, "SEQUENCE is not a whole number")
+                    continue
                 current.props.setdefault(prop.name, []).append(prop)
                 if prop.name == "UID" and not current.uid:
                     current.uid = prop.value.strip()

@@ -32,6 +32,19 @@ _RULE_PARTS = frozenset(
         "SKIP",
     }
 )
+#: The numbers each BY part allows (RFC 5545 §3.3.10), and whether a negative one (from the end) is valid.
+#: Out of range, dateutil searches for an occurrence that never comes, without end.
+_BY_RANGES = {
+    "BYSECOND": (0, 60, False),
+    "BYMINUTE": (0, 59, False),
+    "BYHOUR": (0, 23, False),
+    "BYMONTHDAY": (1, 31, True),
+    "BYYEARDAY": (1, 366, True),
+    "BYWEEKNO": (1, 53, True),
+    "BYMONTH": (1, 12, False),
+    "BYSETPOS": (1, 366, True),
+}
+_WEEKDAY = re.compile(r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
 _FREQUENCIES = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY", "SECONDLY")
 #: The VALUE= types each recurrence property may hold (RFC 5545 §3.8.5).
 _VALUE_TYPES = {"RDATE": ("DATE", "DATE-TIME", "PERIOD"), "EXDATE": ("DATE", "DATE-TIME")}
@@ -74,6 +87,20 @@ def rule_problem(value: str) -> str | None:
         )
     if "UNTIL" in parts and "COUNT" in parts:
         return f"bad RRULE value {_show(value)}: it has both UNTIL and COUNT, RFC 5545 allows one"
+    for key in ("INTERVAL", "COUNT"):
+        if key in parts and not (parts[key].isdigit() and int(parts[key]) >= 1):
+            return f"bad RRULE value {_show(value)}: {key}={parts[key]} is not a whole number of 1 or more"
+    for key, (low, high, negative) in _BY_RANGES.items():
+        for number in parts.get(key, "").split(",") if key in parts else ():
+            digits = number[1:] if number[:1] in "+-" else number
+            if not digits.isdigit() or (number.startswith("-") and not negative):
+                return f"bad RRULE value {_show(value)}: {key}={parts[key]} is not a list of numbers"
+            if not low <= int(digits) <= high or (low == 0 and number.startswith("-")):
+                span = f"{low} to {high}" + (f" (or -{high} to -1)" if negative else "")
+                return f"bad RRULE value {_show(value)}: {key} {number} is outside {span}"
+    for day in parts.get("BYDAY", "").split(",") if "BYDAY" in parts else ():
+        if not _WEEKDAY.fullmatch(day.strip()):
+            return f"bad RRULE value {_show(value)}: BYDAY {day!r} is not a weekday like MO, TU or -1SU"
     return None
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from admin.calendars import apply
-from admin.calendars.expand import Occurrence
+from admin.calendars.expand import Occurrence, Window, expand
 from admin.content import validate
 from tests.calendars.conftest import ROOM, day, dump, feed, local, ok, query, run_cli, without
 
@@ -238,3 +239,74 @@ def without_bad_events() -> str:
     at = text.index("SUMMARY:Filmkväll")  # the event without UID
     start, end = text.rindex("BEGIN:VEVENT", 0, at), text.index("END:VEVENT", at) + len("END:VEVENT\n")
     return text[:start] + text[end:]
+
+
+def one_bad(line: str) -> str:
+    return "\r\n".join(
+        [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//test//EN",
+            "BEGIN:VEVENT",
+            "UID:bad@example.se",
+            "DTSTART:20261204T100000",
+            line,
+            "END:VEVENT",
+            "BEGIN:VEVENT",
+            "UID:good@example.se",
+            "DTSTART:20261205T100000",
+            "SUMMARY:Öppet hus",
+            "END:VEVENT",
+            "END:VCALENDAR",
+            "",
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        # Out-of-range rule parts make dateutil search for an occurrence that never comes, forever.
+        (
+            "RRULE:FREQ=DAILY;INTERVAL=0",
+            "bad RRULE value 'FREQ=DAILY;INTERVAL=0': INTERVAL=0 is not a whole number of 1 or more",
+        ),
+        (
+            "RRULE:FREQ=DAILY;BYMONTH=13",
+            "bad RRULE value 'FREQ=DAILY;BYMONTH=13': BYMONTH 13 is outside 1 to 12",
+        ),
+        (
+            "RRULE:FREQ=WEEKLY;BYDAY=XX",
+            "bad RRULE value 'FREQ=WEEKLY;BYDAY=XX': BYDAY 'XX' is not a weekday like MO, TU or -1SU",
+        ),
+        (
+            "RRULE:FREQ=DAILY;COUNT=3;UNTIL=20270101",
+            "bad RRULE value 'FREQ=DAILY;COUNT=3;UNTIL=20270101': "
+            "it has both UNTIL and COUNT, RFC 5545 allows one",
+        ),
+        (
+            "EXDATE:20261204T100000,garbage",
+            "bad EXDATE value '20261204T100000,garbage': "
+            "it is not a list of dates or date-times (20261204,20261211)",
+        ),
+        (
+            "DTEND;TZID=Mars/Olympus_Mons:20261204T110000",
+            "unknown time zone 'Mars/Olympus_Mons' in DTEND and no VTIMEZONE defines it",
+        ),
+        ("DTEND=20261204T110000", "not a NAME:VALUE content line"),
+    ],
+)
+def test_each_kind_of_bad_value_is_one_skipped_event_in_words(line: str, why: str) -> None:
+    expanded = expand(one_bad(line), Window.ahead(date(2026, 12, 3)))
+    assert [o.uid for o in expanded.occurrences] == ["good@example.se"]
+    assert [s.describe() for s in expanded.skipped] == [f"line 7 (UID bad@example.se): {why}"]
+    assert expanded.kept_uids == {"bad@example.se"}
+
+
+def test_a_sequence_that_is_not_a_number_is_a_dropped_line() -> None:
+    """recurring-ical-events fails on it ('>' not supported ... 'vBroken'); it does not place the event."""
+    expanded = expand(one_bad("SEQUENCE:x"), Window.ahead(date(2026, 12, 3)))
+    assert sorted(o.uid for o in expanded.occurrences) == ["bad@example.se", "good@example.se"]
+    assert [n.describe() for n in expanded.notices] == [
+        "line 7: ignored 'SEQUENCE:x': SEQUENCE is not a whole number"
+    ]
