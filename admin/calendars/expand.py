@@ -195,13 +195,31 @@ def _from_ical(reading: _Reading) -> icalendar.Calendar:
                 culprits += 1
                 reading.skip(seen, seen.line, f"this event cannot be read: {_detail(exc)}")
         if not culprits:
-            raise CalendarError(
-                f"the calendar's time zones or header cannot be read: {_detail(whole)}"
-            ) from None
+            raise _outside_events(reading.scanned, whole) from None
     try:
         return icalendar.Calendar.from_ical(reading.scanned.text(frozenset(reading.skipped)))
     except Exception as exc:
         raise CalendarError(f"the calendar cannot be read: {_detail(exc)}") from None
+
+
+_QUOTED = re.compile(r"'([^']+)'")
+_AFTER = re.compile(r"(?:format|got|property|month):\s*(\S+)", re.I)
+
+
+def _outside_events(scanned: Scanned, exc: BaseException) -> CalendarError:
+    """A library refused the calendar over a line outside its events (a VTIMEZONE, the header): find
+    that line by the value the library quotes, and say what is wrong with it."""
+    message = _detail(exc)
+    tokens = _QUOTED.findall(message) + _AFTER.findall(message)
+    found = next((hit for token in tokens if (hit := scanned.locate(token.strip("'\""))) is not None), None)
+    if found is None:
+        return CalendarError(f"the calendar's time zones or header cannot be read: {message}")
+    number, line = found
+    name, _, value = line.partition(":")
+    name = name.split(";")[0].upper()
+    if "unsupported property" in message.lower():
+        return CalendarError(f"line {number}: unknown property {name} where the calendar cannot skip it")
+    return CalendarError(f"line {number}: {bad_value(name, value, message)}")
 
 
 def _detail(exc: BaseException) -> str:
@@ -300,9 +318,7 @@ def _query(calendar: icalendar.Calendar, reading: _Reading, by_uid: dict[str, Sc
                 culprits += 1
                 reading.skip(seen, seen.line, f"cannot work out when this event happens: {_detail(exc)}")
         if not culprits:
-            raise CalendarError(
-                f"cannot work out when the calendar's events happen: {_detail(whole)}"
-            ) from None
+            raise _outside_events(reading.scanned, whole) from None
     calendar.subcomponents = [
         c for c in calendar.subcomponents if c.name != "VEVENT" or str(c.get("UID")) not in reading.skipped
     ]

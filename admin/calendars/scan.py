@@ -6,8 +6,8 @@ becomes a floating time, which would put an event an hour or more off. This pass
 to fix the feed.
 
 What happens to a problem depends on whether the line matters (the invariant of the tolerant import):
-- the structure (BEGIN/END), a calendar-wide X-WR-TIMEZONE and a VTIMEZONE's offsets decide every event:
-  a problem there refuses the whole feed, one line saying where;
+- the structure (BEGIN/END), a calendar-wide X-WR-TIMEZONE or CALSCALE and any line of a VTIMEZONE
+  but an X- one decide every event: a problem there refuses the whole feed, one line saying where;
 - in a top-level VEVENT, the properties that give its identity, time or meaning (`EVENT_ESSENTIAL`):
   a problem there makes that one event unreadable, and it is skipped (ScannedEvent.problems);
 - any other malformed line (a vendor property without a colon, an ORGANIZER folded without the leading
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zoneinfo
 from dataclasses import dataclass, field
 
 from icalendar.timezone import tzp
@@ -84,8 +85,6 @@ EVENT_ESSENTIAL = frozenset(
         "SUMMARY",
     }
 )
-#: In a VTIMEZONE and its STANDARD/DAYLIGHT parts: what decides the offsets of every event using it.
-_ZONE_ESSENTIAL = frozenset({"TZID", "DTSTART", "TZOFFSETFROM", "TZOFFSETTO", "RRULE", "RDATE"})
 _ZONE_PARTS = frozenset({"VTIMEZONE", "STANDARD", "DAYLIGHT"})
 _OFFSETS = ("TZOFFSETFROM", "TZOFFSETTO")
 _UTC_OFFSET = re.compile(r"[+-]\d{4}(\d{2})?")
@@ -139,6 +138,17 @@ class Scanned:
     lines: list[str]  # what icalendar reads, unfolded: dropped lines left out, derived UIDs put in
     events: list[ScannedEvent]  # every top-level VEVENT, in the order of the text
     notices: list[Notice]
+    numbers: list[int] = field(default_factory=list)  # the feed's line number of each of `lines`
+
+    def locate(self, token: str) -> tuple[int, str] | None:
+        """The first kept line (its number and text) with this value in it: where a library's complaint
+        about the whole calendar points."""
+        if not token:
+            return None
+        for number, line in zip(self.numbers, self.lines, strict=True):
+            if token in line:
+                return number, line
+        return None
 
     def text(self, leave_out: set[str] | frozenset[str] = frozenset()) -> str:
         """The feed for icalendar, without the VEVENTs of the UIDs in `leave_out`."""
@@ -188,6 +198,8 @@ def _split(number: int, line: str) -> Prop:
         elif not in_quotes and char in ";:":
             if current:
                 params.append(current)
+            elif index > match.end():  # the separator after the name is not a parameter
+                raise CalendarError(f"line {number}: an empty parameter (';;' or ';:') in {name}")
             current = ""
             if char == ":":
                 break
@@ -202,6 +214,8 @@ def _split(number: int, line: str) -> Prop:
         key, equals, value = param.partition("=")
         if not equals or not _NAME.fullmatch(key.strip()):
             raise CalendarError(f"line {number}: malformed parameter {param!r} in {name}")
+        if key.strip().upper() in ("TZID", "VALUE") and "," in value and not value.strip().startswith('"'):
+            raise CalendarError(f"line {number}: malformed parameter {param!r} in {name}: one value expected")
         if key.strip().upper() == "TZID":
             tzid = value.strip().strip('"')
         elif key.strip().upper() == "VALUE":
@@ -245,6 +259,11 @@ class _Scanner:
         self.strict = strict
         self.notices: list[Notice] = []
         self.kept: list[str] = []
+        self.numbers: list[int] = []  # the feed's line number of each kept line
+
+    def keep(self, number: int, line: str) -> None:
+        self.kept.append(line)
+        self.numbers.append(number)
 
     def drop(self, number: int, line: str, why: str, refusal: str | None = None) -> None:
         """A line that does not matter: left out of what icalendar reads, with a notice (with strict,
@@ -278,12 +297,12 @@ class _Scanner:
                 prop = _split(number, line)
             except CalendarError as exc:
                 name = _name_of(line)
-                parts = {c for c, _, _ in stack}
+                parts = parts_of(stack)
                 if self.strict or name in ("BEGIN", "END") or not stack:
                     raise
                 if len(stack) == 1 and name == "X-WR-TIMEZONE":
                     raise
-                if parts & _ZONE_PARTS and name in _ZONE_ESSENTIAL:
+                if parts & _ZONE_PARTS and not name.startswith("X-"):  # a zone has no line to spare
                     raise
                 if current is not None and len(stack) == 2 and name in EVENT_ESSENTIAL:
                     current.problem(number, _without_line(exc))
@@ -295,7 +314,7 @@ class _Scanner:
                 stack.append((component, number, {}))
                 if component == "VEVENT" and len(stack) == 2:
                     current = ScannedEvent(number, kept=(len(self.kept), len(self.kept)))
-                self.kept.append(line)
+                self.keep(number, line)
                 continue
             if prop.name == "END":
                 component = prop.value.strip().upper()
@@ -304,15 +323,19 @@ class _Scanner:
                         f"; BEGIN:{stack[-1][0]} at line {stack[-1][1]} is still open" if stack else ""
                     )
                     raise CalendarError(f"line {number}: END:{component} does not match{open_part}")
-                stack.pop()
+                _, began, once = stack.pop()
+                if component in ("STANDARD", "DAYLIGHT") and "DTSTART" not in once:
+                    raise CalendarError(
+                        f"line {number}: the {component} part begun on line {began} has no DTSTART"
+                    )
                 if component == "VEVENT" and current is not None and len(stack) == 1:
                     self._end_event(current)
-                    self.kept.append(line)
+                    self.keep(number, line)
                     current.kept = (current.kept[0], len(self.kept))
                     events.append(current)
                     current = None
                 else:
-                    self.kept.append(line)
+                    self.keep(number, line)
                 closed = not stack
                 continue
             if not stack:
@@ -328,12 +351,17 @@ class _Scanner:
                 once[prop.name] = number
             if stack[-1][0] == "VTIMEZONE" and prop.name == "TZID":
                 timezones.add(prop.value.strip())
+            elif parts_of(stack) & _ZONE_PARTS and (wrong := _zone_problem(prop)) is not None:
+                raise CalendarError(f"line {number}: in a time zone definition (VTIMEZONE): {wrong}")
             elif prop.name in _OFFSETS and not _UTC_OFFSET.fullmatch(prop.value.strip()):
                 # icalendar refuses the whole calendar for it, without saying where.
                 what = f"bad {prop.name} value {_excerpt(prop.value)}: not a UTC offset like +0100"
                 raise CalendarError(f"line {number}: {what}")
             elif len(stack) == 1 and prop.name == "X-WR-TIMEZONE":
                 calendar_zone = prop
+            elif len(stack) == 1 and prop.name == "CALSCALE" and prop.value.strip().upper() != "GREGORIAN":
+                what = f"CALSCALE {prop.value.strip()!r}: only the Gregorian calendar is supported"
+                raise CalendarError(f"line {number}: {what}")
             elif current is not None and len(stack) == 2:
                 if prop.name == "SEQUENCE" and not prop.value.strip().isdigit():
                     # Which of two versions wins; recurring-ical-events fails on a non-number.
@@ -342,12 +370,12 @@ class _Scanner:
                 current.props.setdefault(prop.name, []).append(prop)
                 if prop.name == "UID" and not current.uid:
                     current.uid = prop.value.strip()
-            self.kept.append(line)
+            self.keep(number, line)
         if stack:
             component, number, _ = stack[-1]
             at = current.where() if component == "VEVENT" and current else f"line {number}"
             raise CalendarError(f"the feed is truncated: BEGIN:{component} at {at} has no END:{component}")
-        if calendar_zone is not None and tzp.timezone(calendar_zone.value.strip()) is None:
+        if calendar_zone is not None and not _known_zone(calendar_zone.value.strip()):
             zone = calendar_zone.value.strip()
             raise CalendarError(f"line {calendar_zone.line}: unknown time zone {zone!r} in X-WR-TIMEZONE")
         for event in events:
@@ -355,7 +383,7 @@ class _Scanner:
             if self.strict and event.problems:
                 number, problem = event.problems[0]
                 raise CalendarError(f"{event.at(number)}: {problem}")
-        return Scanned(self.kept, events, self.notices)
+        return Scanned(self.kept, events, self.notices, self.numbers)
 
     def _end_event(self, event: ScannedEvent) -> None:
         """At END:VEVENT: the checks that need the whole event, and a UID for one that has none."""
@@ -368,7 +396,7 @@ class _Scanner:
                     f"line {event.line}: VEVENT has no UID, so it cannot be tracked between imports"
                 )
             event.uid, event.derived = derived_uid(event), True
-            self.kept.append(f"UID:{event.uid}")  # before the END:VEVENT line the caller appends
+            self.keep(event.line, f"UID:{event.uid}")  # before the END:VEVENT line the caller appends
             self.notices.append(
                 Notice(
                     event.line,
@@ -399,12 +427,44 @@ def scan(text: str, *, strict: bool = False) -> Scanned:
     return _Scanner(strict).scan(text)
 
 
+def _known_zone(name: str) -> bool:
+    """X-WR-TIMEZONE is applied by x-wr-timezone, which knows IANA names only (zoneinfo)."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a directory
+        return False
+    return True
+
+
+def _resolvable(tzid: str) -> bool:
+    try:
+        return tzp.timezone(tzid) is not None
+    except (ValueError, OSError):
+        return False
+
+
+def parts_of(stack: list[tuple[str, int, dict[str, int]]]) -> set[str]:
+    return {component for component, _, _ in stack}
+
+
+_ZONE_DATE_TIME = re.compile(r"\d{8}T\d{6}")
+
+
+def _zone_problem(prop: Prop) -> str | None:
+    """What icalendar would refuse the whole calendar for, in a VTIMEZONE, said with its line."""
+    if prop.name == "DTSTART" and not _ZONE_DATE_TIME.fullmatch(prop.value.strip()):
+        return f"bad DTSTART value {_excerpt(prop.value)}: not a local date-time like 19701025T030000"
+    if prop.name == "RRULE":
+        return rule_problem(prop.value)
+    return None
+
+
 def _check_zones(event: ScannedEvent, defined: set[str]) -> None:
     for name in _TIMED:
         for prop in event.props.get(name, ()):
             if prop.tzid is None or prop.tzid in defined:
                 continue
-            if tzp.timezone(prop.tzid) is None:
+            if not _resolvable(prop.tzid):
                 event.problem(
                     prop.line,
                     f"unknown time zone {prop.tzid!r} in {name} and no VTIMEZONE defines it",
