@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from admin.calendars import apply
+from admin.calendars.errors import CalendarError
 from admin.calendars.expand import Occurrence, Window, expand
 from admin.content import validate
 from tests.calendars.conftest import ROOM, day, dump, feed, local, ok, query, run_cli, without
@@ -310,3 +311,54 @@ def test_a_sequence_that_is_not_a_number_is_a_dropped_line() -> None:
     assert [n.describe() for n in expanded.notices] == [
         "line 7: ignored 'SEQUENCE:x': SEQUENCE is not a whole number"
     ]
+
+
+GOOGLE = feed("google-science-center.ics")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "DTSTART:19701025T030000",
+            "DTSTART:19701025T03000",
+            "line {line}: in a time zone definition (VTIMEZONE): bad DTSTART value '19701025T03000': "
+            "not a local date-time like 19701025T030000",
+        ),
+        (
+            "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+            "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SUN",
+            "line {line}: in a time zone definition (VTIMEZONE): bad RRULE value "
+            "'FREQ=YEARLY;BYMONTH=10;BYDAY=-1SUN': BYDAY '-1SUN' is not a weekday like MO, TU or -1SU",
+        ),
+        (
+            "CALSCALE:GREGORIAN",
+            "CALSCALE:CHINESE",
+            "line {line}: CALSCALE 'CHINESE': only the Gregorian calendar is supported",
+        ),
+    ],
+)
+def test_a_problem_with_the_whole_feed_names_its_line_in_words(old: str, new: str, message: str) -> None:
+    """What the libraries would refuse the whole calendar for without saying where (a VTIMEZONE value)."""
+    text = GOOGLE.replace(old, new, 1)
+    with pytest.raises(CalendarError) as caught:
+        expand(text, Window.ahead(date(2026, 12, 3)))
+    assert str(caught.value) == message.format(line=line_of(text, new))
+
+
+def test_an_empty_parameter_in_the_header_is_a_dropped_line_and_a_tzid_naming_a_directory_one_bad_event() -> (
+    None
+):
+    text = GOOGLE.replace("METHOD:PUBLISH", "METHOD;;:PUBLISH").replace(
+        "DTSTART;TZID=Europe/Stockholm:", "DTSTART;TZID=Europe:", 1
+    )
+    expanded = expand(text, Window.ahead(date(2026, 12, 3)))
+    assert [n.describe() for n in expanded.notices] == [
+        f"line {line_of(text, 'METHOD;;')}: ignored 'METHOD;;:PUBLISH': "
+        "an empty parameter (';;' or ';:') in METHOD"
+    ]
+    (skipped,) = expanded.skipped
+    assert skipped.describe() == (
+        f"line {line_of(text, 'DTSTART;TZID=Europe:')} (UID 5k2q7c1v3h0m9a8r4t6b2n1d0s@google.com): "
+        "unknown time zone 'Europe' in DTSTART and no VTIMEZONE defines it"
+    )
