@@ -249,6 +249,21 @@ CREATE TABLE settings (
 );
 """
 
+_V6_CALENDAR_HEALTH = """
+-- How each feed's polls went (for `calendar status`), and a reply held back as suspicious.
+ALTER TABLE calendars ADD COLUMN last_result TEXT;
+ALTER TABLE calendars ADD COLUMN last_imported INTEGER;
+ALTER TABLE calendars ADD COLUMN last_skipped INTEGER;
+ALTER TABLE calendars ADD COLUMN last_warnings INTEGER;
+ALTER TABLE calendars ADD COLUMN last_problems TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE calendars ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calendars ADD COLUMN failing_since TEXT;
+ALTER TABLE calendars ADD COLUMN held_reason TEXT;
+ALTER TABLE calendars ADD COLUMN held_fingerprint TEXT;
+ALTER TABLE calendars ADD COLUMN held_since TEXT;
+ALTER TABLE calendars ADD COLUMN max_drop INTEGER NOT NULL DEFAULT 50 CHECK (max_drop BETWEEN 1 AND 100)
+"""
+
 
 def _script(sql: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
@@ -266,6 +281,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (3, "calendar feeds", _script(_V3_CALENDARS)),
     (4, "broker accounts of the admin node and the tenants", _script(_V4_BROKER_ACCOUNTS)),
     (5, "tenant edit requests, their replies, settings", _script(_V5_TENANT_REQUESTS)),
+    (6, "calendar feed health and held replies", _script(_V6_CALENDAR_HEALTH)),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -49,6 +49,15 @@ def feed(name: str, on: date | None = None) -> str:
     return render((FEEDS / name).read_text(encoding="utf-8"), on)
 
 
+def without(text: str, uid: str) -> str:
+    """The feed without every VEVENT of this UID (a series and its overrides)."""
+    while f"UID:{uid}" in text:
+        at = text.index(f"UID:{uid}")
+        start, end = text.rindex("BEGIN:VEVENT", 0, at), text.index("END:VEVENT", at) + len("END:VEVENT\n")
+        text = text[:start] + text[end:]
+    return text
+
+
 def day(offset: int, on: date | None = None) -> str:
     """The ISO date `offset` days from today, as stored times begin (2026-12-01)."""
     return ((on or today()) + timedelta(days=offset)).isoformat()

@@ -226,10 +226,13 @@ def test_feed_text_in_an_error_cannot_reach_the_terminal_raw() -> None:
         "UID:test-1@example.org", "UID:evil\x1b]0;pwned\x07@example.org"
     )
     with pytest.raises(CalendarError) as caught:
-        expand(text, Window.ahead(ON))
+        expand(text, Window.ahead(ON), strict=True)
     message = str(caught.value)
     assert "\x1b" not in message and "\x07" not in message
     assert "UID evil\\x1b]0;pwned\\x07@example.org" in message
+    # Tolerant (the default), the event is skipped and the same message lists it.
+    (skipped,) = expand(text, Window.ahead(ON)).skipped
+    assert skipped.describe() == message
 
 
 def test_this_and_future_override_changes_the_rest_of_the_series_and_keeps_identities() -> None:
