@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
+from textual.pilot import Pilot
 
 from broker.times import STOCKHOLM, to_iso
 from kiosk.ports import SyncEvent, SyncEventKind
@@ -436,3 +437,10 @@ def screen_text(app: Any) -> str:
     from tests.ui.screen_image import screen_strips
 
     return "\n".join("".join(segment.text for segment in strip) for strip in screen_strips(app))
+
+
+async def settle(pilot: Pilot[Any], rounds: int = 3) -> None:
+    """Let a few rounds of messages run: a navigation posts a message, the new screen composes, the
+    chrome subscribes and redraws, each a round of Textual's loops."""
+    for _ in range(rounds):
+        await pilot.pause()

@@ -8,14 +8,19 @@ from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.emergency import EmergencyScreen
 from kiosk.ui.screens.listing import ListingScreen
 from tests.ui.conftest import AppFactory
-from tests.ui.fixtures import NOW, FakeClock, FakeSyncPort, Replica, announcement, at, screen_text, tenants
+from tests.ui.fixtures import (
+    NOW,
+    FakeClock,
+    FakeSyncPort,
+    Replica,
+    announcement,
+    at,
+    screen_text,
+    settle,
+    tenants,
+)
 
 ROBOT = next(data for data in tenants() if data["slug"] == "robotlabbet")
-
-
-async def settle(pilot: object, rounds: int = 3) -> None:
-    for _ in range(rounds):
-        await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def test_an_update_shows_on_the_open_tenant_page(

@@ -12,16 +12,11 @@ from kiosk.ui.qr import QRCode
 from kiosk.ui.screens.event import EventScreen
 from kiosk.ui.screens.qr_view import QrScreen
 from tests.ui.conftest import AppFactory
-from tests.ui.fixtures import ROBOT_JOBS, ROBOT_SITE, WORKSHOP_URL, Replica, events, screen_text
+from tests.ui.fixtures import ROBOT_JOBS, ROBOT_SITE, WORKSHOP_URL, Replica, events, screen_text, settle
 from tests.ui.screen_image import decode_qr_codes, screen_image
 from tests.ui.test_screens_qr_view import LONG_EVENT_ID, LONG_EVENT_URL, add_long_urls
 
 SIZES = [(80, 24), (160, 45)]
-
-
-async def settle(pilot: object) -> None:
-    for _ in range(3):
-        await pilot.pause()  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -31,6 +31,7 @@ from tests.ui.fixtures import (
     announcement,
     events,
     screen_text,
+    settle,
     tenants,
 )
 from tests.ui.screen_image import decode_qr_codes, screen_image
@@ -105,11 +106,6 @@ PAGES = [pytest.param(EVENT, id="event"), pytest.param(TENANT, id="tenant")]
 def long_replica(replica: Replica) -> Replica:
     add_long_urls(replica)
     return replica
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        await pilot.pause()
 
 
 async def open_page(app: Any, pilot: Pilot[Any], page: Page) -> None:
