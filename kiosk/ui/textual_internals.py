@@ -4,7 +4,7 @@ The kiosk runs for months on a Pi, and three things it needs have no public API 
 a fix for a memory leak (textual#6665), dropping the watchers of closed screens (Textual drops them
 only when the watched value next changes), and a result list that does not measure and lay out every
 row on every keystroke. Each lives here, and `PRIVATE_NAMES` lists every private name they touch.
-tests/ui/test_textual_internals.py checks that each still exists in the installed Textual, that the
+tests/kiosk/ui/test_textual_internals.py checks that each still exists in the installed Textual, that the
 installed Textual is the minor version those checks cover (`COVERED_TEXTUAL`; pyproject.toml pins
 it), and that no other kiosk module uses a private Textual name: a Textual release that renames one
 fails there, loudly, instead of a kiosk quietly leaking or drawing garbage.
@@ -71,7 +71,7 @@ def fix_styles_cache_leak() -> None:
     """Textual 8.2 caches `StylesCache.get_inner_outer` with `lru_cache` on the instance method, so
     the cache keeps up to 1,024 widgets' StylesCache objects alive, each with every line it ever
     drew: a kiosk grew by megabytes per visitor (Textualize/textual#6665). The result depends only
-    on the two colours; this caches it on them alone. Covered by tests/ui/test_app_memory.py."""
+    on the two colours; this caches it on them alone. Covered by tests/kiosk/ui/test_app_memory.py."""
     StylesCache.get_inner_outer = _inner_outer_method  # type: ignore[assignment,method-assign]
 
 
