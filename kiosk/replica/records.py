@@ -13,6 +13,7 @@ Never imports Textual (import-linter).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal
@@ -54,21 +55,48 @@ def _time(value: object) -> datetime | None:
         return None
 
 
-def _lenient(field: Field, value: object) -> Any:
-    """The field's value if it has the field's type, else its fallback ("", None, the flag's default)."""
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _true_unless_false(value: object) -> bool:
+    return value is not False
+
+
+def _only_true(value: object) -> bool:
+    return value is True
+
+
+def _tags(value: object) -> tuple[str, ...]:
+    return tuple(tag for tag in value if isinstance(tag, str)) if isinstance(value, list) else ()
+
+
+def _lenient(field: Field) -> Callable[[object], Any]:
+    """The field's parser: its value if it has the field's type, else its fallback ("", None, the flag's
+    default, no tags)."""
     if field.type in (TEXT, BLANK_TEXT):
-        return value if isinstance(value, str) else ""
+        return _text
     if field.type == INT:
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
+        return _int
     if field.type == FLAG:
-        return value is not False if field.default else value is True
+        return _true_unless_false if field.default else _only_true
     if field.type == TIME:
-        return _time(value)
+        return _time
     if field.type == TAGS:
-        return tuple(tag for tag in value if isinstance(tag, str)) if isinstance(value, list) else ()
+        return _tags
     if field.type == CHOICE:
-        return value if value in field.choices else None
+        choices = field.choices
+        return lambda value: value if value in choices else None
     raise AssertionError(f"no lenient parsing for field type {field.type!r}")  # a new type in broker/records
+
+
+#: Per record class: (dataclass field, wire field, parser) for each used wire field. Worked out once:
+#: the directory parses up to 50 listings a keystroke.
+_PARSERS: dict[type, tuple[tuple[str, str, Callable[[object], Any]], ...]] = {}
 
 
 class WireRecord:
@@ -85,11 +113,15 @@ class WireRecord:
     @classmethod
     def lenient(cls, data: dict[str, Any]) -> dict[str, Any]:
         """Every used wire field, parsed leniently, under its dataclass field name."""
-        return {
-            cls.RENAMED.get(field.name, field.name): _lenient(field, data.get(field.name))
-            for field in cls.WIRE.fields
-            if field.name not in cls.UNUSED
-        }
+        parsers = _PARSERS.get(cls)
+        if parsers is None:
+            parsers = _PARSERS[cls] = tuple(
+                (cls.RENAMED.get(field.name, field.name), field.name, _lenient(field))
+                for field in cls.WIRE.fields
+                if field.name not in cls.UNUSED
+            )
+        get = data.get
+        return {name: parse(get(wire)) for name, wire, parse in parsers}
 
 
 @dataclass(frozen=True, kw_only=True)
