@@ -9,7 +9,8 @@ Invariants the rest of the code relies on:
 
 - `records` only ever moves from one whole revision (or one verified snapshot) to the next, in one
   transaction; `meta.applied_rev` moves in the same transaction. What it holds is always exactly the
-  admin's state at `applied_rev` (tests/sync/test_replica_convergence.py checks it after every message).
+  admin's state at `applied_rev` (tests/kiosk/replica/test_replica_convergence.py checks it after
+  every message).
 - While recovering, `records` does not change. In an *overlay* snapshot (the usual one) every
   `staging` row, and every row still in memory waiting to be staged, is newer than the `records` row
   for its key, and the snapshot is records overlaid with staging. In a *full* snapshot (after the

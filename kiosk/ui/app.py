@@ -19,14 +19,13 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import events, on
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.reactive import reactive
@@ -49,7 +48,7 @@ from kiosk.ui.screens.emergency import EmergencyScreen
 from kiosk.ui.screens.event import EventScreen
 from kiosk.ui.screens.listing import ListingScreen
 from kiosk.ui.screens.sections import BY_NAME, SECTIONS, Section, section_bindings
-from kiosk.ui.textual_fixes import fix_styles_cache_leak
+from kiosk.ui.textual_internals import ContextApp, fix_styles_cache_leak, forget_closed_watchers
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +74,7 @@ STAFF_ACTIONS = frozenset(
 )
 
 
-class KioskApp(App[None], inherit_bindings=False):
+class KioskApp(ContextApp, inherit_bindings=False):
     """The lobby screen. Construct with a replica (path or `Queries`) and, in production, a `SyncPort`.
 
     Locked down for a lobby: Textual's App bindings (ctrl+q quit, ctrl+c "how to quit") are not
@@ -150,12 +149,9 @@ class KioskApp(App[None], inherit_bindings=False):
 
     # Lifecycle ------------------------------------------------------------------------------------
 
-    @contextmanager
-    def _context(self) -> Iterator[None]:
-        """Textual's hook that sets its own ContextVars around everything the app runs (its message
-        loop, `run_test`'s block): the UI context rides along, so `ui_context()` is this app there."""
-        with providing(self), super()._context():
-            yield
+    def provide_context(self) -> AbstractContextManager[None]:
+        """Set wherever Textual sets its own context: `ui_context()` is this app in every handler."""
+        return providing(self)
 
     def on_mount(self) -> None:
         self.push_screen(AttractScreen())
@@ -237,20 +233,9 @@ class KioskApp(App[None], inherit_bindings=False):
             self.check_announcements()
 
     def _forget_closed_watchers(self) -> None:
-        """Drop the watchers of screens and widgets that have closed.
-
-        Every screen watches the app's language, content version and minute (so does the chrome).
-        Textual drops a closed widget's watcher only when that value next changes, and the language
-        or the content may stay the same for hours while visitors open and close screens: each
-        closed screen stayed in memory through its watchers, megabytes a visit.
-        """
-        watchers: dict[str, list[tuple[object, object]]] = getattr(self, "__watchers", {})
-        for entries in watchers.values():
-            entries[:] = [
-                (node, callback)
-                for node, callback in entries
-                if not getattr(node, "_closing", False) and not getattr(node, "_closed", False)
-            ]
+        """Every screen subscribes to the app's language, content version and minute (so does the
+        chrome); a closed one must not stay in memory through that (see forget_closed_watchers)."""
+        forget_closed_watchers(self)
 
     def _release_memory(self) -> None:
         self._forget_closed_watchers()

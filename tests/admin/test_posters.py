@@ -21,7 +21,7 @@ from PIL import Image
 
 from broker.times import now
 from tests.admin.conftest import CliFn, Run, ok, run_cli
-from tests.ui.fixtures import logo_png
+from tests.kiosk.ui.fixtures import logo_png
 
 POPPLER = all(shutil.which(tool) for tool in ("pdftoppm", "pdftotext", "pdffonts"))
 needs_poppler = pytest.mark.skipif(

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from admin.store import db as store_db
+from tests.kiosk.sync.conftest import BIN, Site
 from tests.mosquitto import free_port
-from tests.sync.conftest import BIN, Site
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.sync.conftest import BIN, Site
+from tests.kiosk.sync.conftest import BIN, Site
 from tests.web.conftest import WebKiosk
 
 pytestmark = pytest.mark.mosquitto

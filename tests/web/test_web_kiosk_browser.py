@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import zxingcpp
 
-from tests.sync.conftest import Site
+from tests.kiosk.sync.conftest import Site
 from tests.web.chromium import Page, chromium, needs_chromium
 from tests.web.conftest import WebKiosk, children_of
 
