@@ -26,6 +26,7 @@ from textual.dom import DOMNode
 from textual.events import MouseEvent
 from textual.geometry import Size
 from textual.message_pump import MessagePump
+from textual.screen import Screen
 from textual.strip import Strip
 from textual.style import Style
 from textual.widgets import OptionList
@@ -50,6 +51,8 @@ PRIVATE_NAMES: tuple[tuple[type[object], str], ...] = (
     (OptionList, "_on_mouse_move"),
     (OptionList, "_mouse_hovering_over"),
     (OptionList, "_scroll_update"),
+    (Screen, "_compositor"),
+    (App, "_background_screens"),
 )
 
 
@@ -73,6 +76,15 @@ def fix_styles_cache_leak() -> None:
     drew: a kiosk grew by megabytes per visitor (Textualize/textual#6665). The result depends only
     on the two colours; this caches it on them alone. Covered by tests/kiosk/ui/test_app_memory.py."""
     StylesCache.get_inner_outer = _inner_outer_method  # type: ignore[assignment,method-assign]
+
+
+# The text of a frame ----------------------------------------------------------------------------------
+
+
+def frame_renderable(app: App[object]) -> object:
+    """What `App.export_screenshot` prints for the current frame, for a caller that wants it as text
+    (`kiosk.preview` prints it to a Rich console): Textual has no public API for the text of a frame."""
+    return app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
 
 
 # Watchers of closed screens -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ against the new Textual's source (drop it if fixed upstream), then update `PRIVA
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.message_pump import MessagePump
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import OptionList
 
@@ -40,7 +42,12 @@ def test_each_private_name_still_exists(owner: type[object], name: str) -> None:
     if name == "__watchers":
         return  # an attribute textual.reactive puts on a watched object: see the next test
     # Some are set in __init__: ask an instance too (a Widget for MessagePump's).
-    instance = OptionList() if owner is OptionList else Widget() if owner is MessagePump else None
+    instances: dict[type[object], Callable[[], object]] = {
+        OptionList: OptionList,
+        MessagePump: Widget,
+        Screen: Screen,
+    }
+    instance = instances[owner]() if owner in instances else None
     found = hasattr(owner, name) or (instance is not None and hasattr(instance, name))
     assert found, (
         f"Textual {version('textual')} has no {owner.__name__}.{name}: see kiosk/ui/textual_internals.py"
@@ -72,13 +79,13 @@ async def test_watchers_are_where_forget_closed_watchers_looks_and_closed_ones_g
 
 
 def test_no_other_kiosk_module_uses_a_private_textual_name() -> None:
-    # kiosk/ui only: the replica and the sync client never import Textual (import-linter), and
-    # their own `_closed` is not Textual's.
+    # The UI and the kiosk's top-level modules (the headless preview); not the replica and the sync
+    # client, which never import Textual (import-linter) and whose own `_closed` is not Textual's.
     names = {name for _owner, name in PRIVATE_NAMES}
     used = re.compile(r"(?:\.|def\s+|\"|')(" + "|".join(re.escape(name) for name in names) + r")\b")
     internals = Path(textual_internals.__file__).resolve()
     offenders = []
-    for path in sorted((ROOT / "kiosk" / "ui").rglob("*.py")):
+    for path in [*sorted((ROOT / "kiosk" / "ui").rglob("*.py")), *sorted((ROOT / "kiosk").glob("*.py"))]:
         if path.resolve() == internals:
             continue
         text = path.read_text(encoding="utf-8")
