@@ -42,6 +42,7 @@ async def test_slash_focuses_search_from_anywhere(make_app: AppFactory) -> None:
         await pilot.pause()
         assert isinstance(app.screen, DirectoryScreen)
         assert isinstance(app.focused, Input)
+        assert app.focused.cursor_blink is False  # a steady cursor: no redraw twice a second
         await pilot.press(*"vävs")
         await pilot.pause()
         assert result_names(app) == ["Vävstolen Design"]
