@@ -44,6 +44,7 @@ from kiosk.ui.screens.events import EventsScreen
 from kiosk.ui.screens.listing import ListingScreen
 from kiosk.ui.screens.rooms import RoomsScreen
 from kiosk.ui.screens.visit import VisitScreen
+from kiosk.ui.signals import exit_on_signals
 from kiosk.ui.textual_fixes import fix_styles_cache_leak
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ class KioskApp(App[None], inherit_bindings=False):
     # Keys: 1-5 sections, / search, l language, Esc back. Shown in the nav bar, so not in a footer.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),  # only with allow_quit
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),  # only with allow_quit
         Binding("1", "section('attract')", "Home", show=False),
         Binding("2", "section('directory')", "Companies", show=False),
         Binding("3", "section('events')", "Events", show=False),
@@ -128,6 +130,7 @@ class KioskApp(App[None], inherit_bindings=False):
     ) -> None:
         super().__init__()
         self.allow_quit = allow_quit
+        self._restore_signals: Callable[[], None] = lambda: None
         self.freeze_startup = freeze_startup
         # Motion distracts from across a lobby and costs CPU on a Pi: off unless TEXTUAL_ANIMATIONS says.
         if "TEXTUAL_ANIMATIONS" not in os.environ:
@@ -165,8 +168,11 @@ class KioskApp(App[None], inherit_bindings=False):
         self.check_announcements()
         if self.port is not None:
             self.port.start(self._on_sync_event)
+        if self.allow_quit:  # someone's terminal: closing it or `kill -TERM` end the app cleanly
+            self._restore_signals = exit_on_signals(self)
 
     def on_unmount(self) -> None:
+        self._restore_signals()
         if self.port is not None:
             self.port.stop()
         if self._owns_queries:
@@ -404,7 +410,8 @@ def _freeze_startup_objects() -> None:
 def run_app(config: KioskConfig, port: SyncPort | None, *, allow_quit: bool = False) -> None:
     """The production entry point (`innovatum-kiosk --config FILE`): no way to quit from the keyboard.
 
-    `allow_quit=True` is for `innovatum demo`, run by a person in their own terminal: ctrl+q quits.
+    `allow_quit=True` is for `innovatum demo`, run by a person in their own terminal: ctrl+q or ctrl+c
+    quits.
     """
     limit_malloc_arenas()  # before the app's and the sync client's threads exist
     app = KioskApp(
