@@ -20,6 +20,7 @@ from admin.cli.common import (
     say_edited,
     user_errors,
 )
+from admin.cli.when import WHEN, WHEN_HELP
 from admin.content import events as content
 
 
@@ -28,10 +29,8 @@ def _event_options(*, adding: bool) -> Decorator:
     return options(
         click.option("--title-sv", required=adding, help="Title in Swedish."),
         click.option("--title-en", help="Title in English."),
-        click.option(
-            "--start", required=adding, metavar="ISO", help="Start, e.g. 2026-12-01T18:00 (Stockholm)."
-        ),
-        click.option("--end", required=adding, metavar="ISO", help="End; must be after the start."),
+        click.option("--start", required=adding, type=WHEN, metavar="TIME", help=f"Start: {WHEN_HELP}"),
+        click.option("--end", required=adding, type=WHEN, metavar="TIME", help="End; after the start."),
         click.option("--place", help="Where, e.g. Science center, Experimentverkstaden."),
         click.option(
             "--registration-url", metavar="URL", help="Registration page (http or https), shown as QR."

@@ -20,6 +20,7 @@ from admin.cli.common import (
     say_edited,
     user_errors,
 )
+from admin.cli.when import WHEN, WHEN_HELP
 from admin.content import rooms as content
 
 _JSON_HELP = "A JSON array of objects (keys: the option names)."
@@ -97,8 +98,8 @@ def booking() -> None:
 
 @booking.command("add")
 @click.option("--room", "room_slug", required=True, metavar="SLUG", help="The room.")
-@click.option("--start", required=True, metavar="ISO", help="Start, e.g. 2026-12-01T09:00 (Stockholm).")
-@click.option("--end", required=True, metavar="ISO", help="End; must be after the start.")
+@click.option("--start", required=True, type=WHEN, metavar="TIME", help=f"Start: {WHEN_HELP}")
+@click.option("--end", required=True, type=WHEN, metavar="TIME", help="End; after the start.")
 @click.option("--title", required=True, help="What the room is booked for.")
 @click.option("--organiser", help="Who booked it.")
 @click.option("--private", is_flag=True, help="Screens show only 'Bokad'/'Booked', not the title.")
