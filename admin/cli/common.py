@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from admin.content.listings import Outcome
-from admin.content.validate import Invalid
+from admin.content.validate import Invalid, InvalidRows
 from admin.store import db as store_db
 from broker.times import STOCKHOLM, parse_iso
 
@@ -33,6 +33,20 @@ class UserError(click.ClickException):
     def show(self, file: Any = None) -> None:
         # One line even if an underlying message (an OS or SQLite error) carries a line break.
         click.echo(f"error: {' '.join(self.format_message().split())}", err=True)
+
+
+class RowErrors(UserError):
+    """Every bad row of an import, one `error:` line each, then (for more than one) the summary."""
+
+    def __init__(self, rows: InvalidRows) -> None:
+        super().__init__(rows.problems[0] if rows.total == 1 else rows.summary())
+        self.rows = rows
+
+    def show(self, file: Any = None) -> None:
+        if self.rows.total > 1:
+            for problem in self.rows.problems:
+                click.echo(f"error: {' '.join(problem.split())}", err=True)
+        super().show(file)
 
 
 class OneLineUsageError(click.UsageError):
@@ -119,6 +133,8 @@ def user_errors() -> Iterator[None]:
     """Turn the content layer's `Invalid` (and a busy or broken database) into one-line errors."""
     try:
         yield
+    except InvalidRows as exc:
+        raise RowErrors(exc) from None
     except Invalid as exc:
         fail(str(exc))
     except sqlite3.OperationalError as exc:
