@@ -23,6 +23,7 @@ from typing import Any
 from admin.calendars.expand import Expanded, Occurrence, Progress, Window
 from admin.calendars.overlaps import Overlap, manual_overlaps
 from admin.content import public, sql, validate
+from admin.content.english import counted
 from admin.store.changes import Change
 from broker.times import now, now_iso, parse_iso, to_iso
 
@@ -54,14 +55,16 @@ class Report:
         parts.append(f"{self.unchanged} unchanged")
         if self.cancelled:
             # A cancelled event stays on the screens, marked; a cancelled booking is not stored at all.
-            done = "marked cancelled" if self.kind == "event" else "cancelled bookings left out"
-            parts.append(f"{self.cancelled} {done}")
+            if self.kind == "event":
+                parts.append(f"{self.cancelled} marked cancelled")
+            else:
+                parts.append(f"{counted(self.cancelled, 'cancelled booking')} left out")
         if self.skipped_private:
-            parts.append(f"{self.skipped_private} private events skipped")
+            parts.append(f"{counted(self.skipped_private, 'private event')} skipped")
         if self.duplicates:
-            parts.append(f"{self.duplicates} duplicate occurrences dropped")
+            parts.append(f"{counted(self.duplicates, 'duplicate occurrence')} dropped")
         if self.overlaps:
-            parts.append(f"{len(self.overlaps)} overlapping manual bookings")
+            parts.append(counted(len(self.overlaps), "overlapping manual booking"))
         return ", ".join(parts)
 
     def counts(self) -> dict[str, int]:

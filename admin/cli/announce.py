@@ -16,6 +16,7 @@ from admin.cli.common import (
 )
 from admin.cli.when import WHEN, WHEN_HELP
 from admin.content import announcements as content
+from admin.content.english import counted
 from broker.schema import PRIORITIES
 
 
@@ -54,7 +55,7 @@ def list_(ctx: Context, as_json: bool) -> None:
     print_rows(
         rows,
         as_json=as_json,
-        title=f"{len(rows)} announcements",
+        title=counted(len(rows), "announcement"),
         columns=["id", "priority", "text", "from", "until", "target", "status", "shown by"],
         cells=lambda r: [
             r["id"],

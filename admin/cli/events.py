@@ -22,6 +22,7 @@ from admin.cli.common import (
 )
 from admin.cli.when import WHEN, WHEN_HELP
 from admin.content import events as content
+from admin.content.english import counted
 
 
 def _event_options(*, adding: bool) -> Decorator:
@@ -91,7 +92,7 @@ def list_(ctx: Context, as_json: bool) -> None:
     print_rows(
         rows,
         as_json=as_json,
-        title=f"{len(rows)} events",
+        title=counted(len(rows), "event"),
         columns=["id", "start", "end", "title", "place", "registration", "source"],
         cells=lambda r: [
             r["id"],

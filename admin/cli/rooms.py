@@ -22,6 +22,7 @@ from admin.cli.common import (
 )
 from admin.cli.when import WHEN, WHEN_HELP
 from admin.content import rooms as content
+from admin.content.english import counted
 
 _JSON_HELP = "A JSON array of objects (keys: the option names)."
 
@@ -85,7 +86,7 @@ def room_list(ctx: Context, as_json: bool) -> None:
     print_rows(
         rows,
         as_json=as_json,
-        title=f"{len(rows)} rooms",
+        title=counted(len(rows), "room"),
         columns=columns,
         cells=lambda r: [r[c] for c in columns],
     )
@@ -146,7 +147,7 @@ def booking_list(ctx: Context, room_slug: str | None, as_json: bool) -> None:
     print_rows(
         rows,
         as_json=as_json,
-        title=f"{len(rows)} bookings",
+        title=counted(len(rows), "booking"),
         columns=["id", "room", "start", "end", "title", "private", "source"],
         cells=lambda r: [
             r["id"],

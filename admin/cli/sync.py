@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from admin.cli.common import Context, fail, pass_context, say
 from admin.cli.tenants import tenant
+from admin.content.english import counted
 from admin.store.db import key_path
 from admin.sync import accounts, publisher
 from admin.sync.serve import Server, calendar_poller
@@ -147,9 +148,9 @@ def publish(ctx: Context, url: str, ca_file: str, full: bool, connect_timeout: f
                 fail(f"publishing failed: {exc}")
     finally:
         client.stop()
-    say(f"published {sent} pending revision{'' if sent == 1 else 's'}")
+    say(f"published {counted(sent, 'pending revision')}")
     if head is not None:
-        say(f"republished the full state: {head.count} live records, revision {head.rev}")
+        say(f"republished the full state: {counted(head.count, 'live record')}, revision {head.rev}")
 
 
 @click.command("broker-config")
@@ -202,7 +203,10 @@ def broker_config(
         )
     kiosks = sum(1 for a in everyone if a.role == "kiosk")
     tenants = sum(1 for a in everyone if a.role == "tenant")
-    say(f"wrote {files.conf} ({kiosks} kiosks, {tenants} tenants); start it with: mosquitto -c {files.conf}")
+    say(
+        f"wrote {files.conf} ({counted(kiosks, 'kiosk')}, {counted(tenants, 'tenant')}); "
+        f"start it with: mosquitto -c {files.conf}"
+    )
 
 
 @click.command("credentials")

@@ -42,7 +42,8 @@ def resolve(text: str, moment: datetime | None = None) -> str:
         return to_iso(datetime.combine(date, at, tzinfo=STOCKHOLM))
     if spec.startswith(("+", "today", "tomorrow")):
         raise ValueError(
-            f"{text!r} is not an ISO 8601 time (2026-12-01T18:00) or a relative one (+2h, +1d2h, tomorrow 18:00)"
+            f"{text!r} is not an ISO 8601 time (2026-12-01T18:00) "
+            "or a relative one (+2h, +1d2h, tomorrow 18:00)"
         )
     return text
 
