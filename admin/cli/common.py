@@ -116,6 +116,29 @@ def json_option(help_text: str) -> Decorator:
     return click.option("--json", "as_json", is_flag=True, help=help_text)
 
 
+def out_option(
+    help_text: str, *, directory: bool = False, required: bool = False, dest: str = "out"
+) -> Decorator:
+    """`--out FILE` (or DIR): where a command writes. Its parent directory must exist: a typo in a path
+    is an error, not a directory tree created somewhere unexpected. A DIR itself may be new."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+        if value is not None and not value.absolute().parent.is_dir():
+            raise click.BadParameter(f"{value.parent} is not an existing directory (create it first)")
+        return value
+
+    return click.option(
+        "--out",
+        dest,
+        required=required,
+        default=None,
+        type=click.Path(file_okay=not directory, dir_okay=directory, path_type=Path),
+        metavar="DIR" if directory else "FILE",
+        callback=check,
+        help=help_text,
+    )
+
+
 def given(values: Mapping[str, Any]) -> dict[str, Any]:
     """The options the operator gave: click passes None for the others, and edit must keep those."""
     return {name: value for name, value in values.items() if value is not None}

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from sqlite_utils import Database
 
 from admin.cli.common import (
     Context,
     Decorator,
+    fail,
     given,
     json_option,
     local_time,
@@ -61,23 +63,44 @@ def add(ctx: Context, **values: Any) -> None:
     say(f"added event {event_id} ({revision_note(outcome.rev)})")
 
 
+_force_option = click.option(
+    "--force", is_flag=True, help="Change an imported event anyway, knowing its next import undoes it."
+)
+
+
+def _imported_check(db: Database, event_id: int, doing: str, force: bool) -> None:
+    """An event imported from a calendar (or the demo data) follows its source: the next import puts
+    back what `edit` or `remove` changed here. Refuse without --force; with it, say so once more."""
+    row = content.get(db, event_id)
+    if row is None or row["source"] == "manual":
+        return  # a missing event is the content layer's error, with its usual message
+    undo = f"event {event_id} was imported from {row['source']!r}: its next import will undo this {doing}"
+    if not force:
+        fail(f"{undo}; change it at the source, or pass --force")
+    click.echo(f"warning: {undo}", err=True)
+
+
 @event.command("edit")
 @click.argument("event_id", metavar="ID", type=int)
 @_event_options(adding=False)
+@_force_option
 @pass_context
-def edit(ctx: Context, event_id: int, **values: Any) -> None:
+def edit(ctx: Context, event_id: int, force: bool, **values: Any) -> None:
     """Change some fields of an event; the others keep their values."""
     with user_errors(), ctx.database() as db:
+        _imported_check(db, event_id, "edit", force)
         outcome = content.edit(db, ctx.actor, event_id, given(values))
     say_edited(f"event {event_id}", outcome)
 
 
 @event.command("remove")
 @click.argument("event_id", metavar="ID", type=int)
+@_force_option
 @pass_context
-def remove(ctx: Context, event_id: int) -> None:
+def remove(ctx: Context, event_id: int, force: bool) -> None:
     """Remove an event from every screen."""
     with user_errors(), ctx.database() as db:
+        _imported_check(db, event_id, "removal", force)
         outcome = content.remove(db, ctx.actor, event_id)
     say(f"removed event {event_id} ({revision_note(outcome.rev)})")
 

@@ -17,7 +17,7 @@ from typing import IO
 import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from admin.cli.common import Context, fail, pass_context, say
+from admin.cli.common import Context, fail, out_option, pass_context, say
 from admin.cli.tenants import tenant
 from admin.content.english import counted
 from admin.store.db import key_path
@@ -126,6 +126,7 @@ def _single_instance(db_path: Path) -> IO[bytes]:
     show_default=True,
     type=click.FloatRange(0.1),
     metavar="SECONDS",
+    help="How long to wait for the broker to accept the connection.",
 )
 @pass_context
 def publish(ctx: Context, url: str, ca_file: str, full: bool, connect_timeout: float) -> None:
@@ -154,15 +155,45 @@ def publish(ctx: Context, url: str, ca_file: str, full: bool, connect_timeout: f
 
 
 @click.command("broker-config")
-@click.option(
-    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Directory."
+@out_option(
+    "Directory for mosquitto.conf, the password file and the ACL (created if new; its parent must exist).",
+    directory=True,
+    required=True,
+    dest="out_dir",
 )
-@click.option("--port", default=1883, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--port",
+    default=1883,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port of the plain (non-TLS) listener.",
+)
 @click.option("--bind", default=None, help="Address of the plain listener (default: all; loopback with TLS).")
-@click.option("--tls-cert", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None)
-@click.option("--tls-key", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None)
-@click.option("--tls-ca", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None)
-@click.option("--tls-port", default=8883, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--tls-cert",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="The server certificate (PEM): adds a TLS listener on --tls-port; needs --tls-key.",
+)
+@click.option(
+    "--tls-key",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="The server certificate's private key (PEM), readable by the mosquitto group.",
+)
+@click.option(
+    "--tls-ca",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="A CA bundle (PEM) for the TLS listener's chain; needs --tls-cert.",
+)
+@click.option(
+    "--tls-port",
+    default=8883,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port of the TLS listener (with --tls-cert).",
+)
 @click.option("--user", "run_as", default=None, help="The user mosquitto runs as (its `user` option).")
 @pass_context
 def broker_config(
