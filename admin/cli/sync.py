@@ -21,7 +21,7 @@ from admin.cli.common import Context, fail, out_option, pass_context, say
 from admin.cli.tenants import tenant
 from admin.content.english import counted
 from admin.store.db import key_path
-from admin.sync import accounts, publisher
+from admin.sync import accounts, anonymous, publisher
 from admin.sync.serve import Server, calendar_poller
 from broker import topics
 from broker.client import BrokerSettings, BrokerUrlError, MqttClient, PublishFailed, TlsSetupError
@@ -98,6 +98,7 @@ def serve(ctx: Context, url: str, ca_file: str, verbose: bool) -> None:
     signal.signal(signal.SIGINT, on_signal)
     with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):  # stderr is not a real file
         faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1`: every thread's stack
+    anonymous.warn_in_background(settings, lambda text: click.echo(f"warning: {text}", err=True))
     try:
         server.run()
     finally:
