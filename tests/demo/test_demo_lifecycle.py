@@ -162,3 +162,32 @@ def test_the_lock_is_released_with_its_holder(tmp_path: Path) -> None:
         DemoLock(tmp_path).acquire()
     first.release()
     DemoLock(tmp_path).acquire().release()
+
+
+@pytest.mark.slow
+def test_the_hints_are_shown_before_the_screen_and_work_as_printed(
+    running_demo: tuple[Terminal, Path, int],
+) -> None:
+    """What the demo prints before its screen takes over is there to read (scrollback), and pasting it
+    into a second terminal from the same directory changes the screen."""
+    terminal, data_dir, _broker = running_demo
+    raw = bytes(terminal.raw)
+    before = raw[: raw.find(ALT_SCREEN_ON)].decode("utf-8", "replace").replace("\r\n", "\n")
+    assert "Ctrl+Q or Ctrl+C quits" in before
+    lines = before.split("change what the screen shows:\n", 1)[1].splitlines()
+    pasted = [line.strip() for line in lines if line.startswith("  ") and "--help" not in line]
+    assert pasted[0] == f"export INNOVATUM_ADMIN_DB={data_dir / 'admin.db'}"
+    assert "mosquitto" not in before.lower().replace("mosquitto on mqtt://", "")  # no reload-the-broker hints
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INNOVATUM_ADMIN")}
+    # The terminal a newcomer opens: the venv is not on PATH unless the hint says how to reach it.
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if Path(p) != BIN)
+    shell = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", "\n".join(pasted)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert shell.returncode == 0, shell.stderr
+    assert "changed tenant forsvik-energilabb" in shell.stdout  # not hiring until now: a visible change
+    terminal.wait_for("Hej!", timeout=30)
