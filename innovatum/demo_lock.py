@@ -25,8 +25,13 @@ class DemoLock:
 
     def acquire(self) -> DemoLock:
         """Take the lock, or raise a one-line DemoError naming the running demo."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.path.open("a+", encoding="utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = self.path.open("a+", encoding="utf-8")
+        except OSError as exc:
+            raise DemoError(
+                f"cannot use {self.path.parent} as the demo's data directory: {exc.strerror}"
+            ) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
