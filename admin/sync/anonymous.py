@@ -22,10 +22,17 @@ from broker.settings import BrokerSettings
 PROBE_SECONDS = 10.0
 
 
+class _QuietClient(MqttClient):
+    """The probe's refusal is the expected answer, not a problem for serve's log."""
+
+    def _note_error(self, text: str) -> None:
+        self.last_error = text
+
+
 def accepts_anonymous(settings: BrokerSettings, timeout: float = PROBE_SECONDS) -> bool:
     """True when the broker accepted a connection without username and password within `timeout`."""
     anonymous = dataclasses.replace(settings, username="", password="")
-    client = MqttClient(anonymous, f"innovatum-anonymous-probe-{secrets.token_hex(4)}")
+    client = _QuietClient(anonymous, f"innovatum-anonymous-probe-{secrets.token_hex(4)}")
     client.start()
     try:
         deadline = time.monotonic() + timeout
