@@ -69,6 +69,8 @@ async def test_the_demo_shows_upcoming_content_at_any_hour(tmp_path: Path, momen
             screen = app.screen
             assert isinstance(screen, AttractScreen)
 
+            if moment.hour < 22:  # later, what starts next is after midnight: tomorrow's
+                assert "Next today:" in screen_text(app)
             await screen.show_panel("events")
             await pilot.pause()
             shown = screen_text(app)

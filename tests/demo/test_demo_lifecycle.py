@@ -96,13 +96,13 @@ def running_demo(tmp_path: Path) -> Iterator[tuple[Terminal, Path, int]]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("ending", ["ctrl+c", "ctrl+q", "SIGTERM"])
+@pytest.mark.parametrize("ending", ["ctrl+c", "ctrl+q", "SIGTERM", "SIGHUP"])
 def test_the_demo_ends_cleanly_and_gives_the_terminal_back(
     running_demo: tuple[Terminal, Path, int], ending: str
 ) -> None:
     terminal, data_dir, broker = running_demo
-    if ending == "SIGTERM":
-        terminal.process.send_signal(signal.SIGTERM)
+    if ending.startswith("SIG"):  # `kill -TERM`, or `kill -HUP` with the terminal still there
+        terminal.process.send_signal(getattr(signal, ending))
     else:
         os.write(terminal.master, b"\x03" if ending == "ctrl+c" else b"\x11")
     assert _wait_exit(terminal, timeout=30) == 0
