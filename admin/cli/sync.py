@@ -186,7 +186,7 @@ def publish(ctx: Context, url: str, ca_file: str, full: bool, connect_timeout: f
     "--tls-ca",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     default=None,
-    help="A CA bundle (PEM) for the TLS listener's chain; needs --tls-cert.",
+    help="A CA certificate file (PEM) for the TLS listener (mosquitto's cafile); needs --tls-cert.",
 )
 @click.option(
     "--tls-port",
