@@ -109,38 +109,50 @@ def load(
 
     result = DemoResult(rev=None)
     with transaction(db, actor, "demo-data") as tx:
+        # One step per kind of content, in this order (bookings need their rooms); another part of
+        # the demo (a building, say) is one more step here, in its own module.
         for kind, rows in ((listings.PARTNER, partners), (listings.TENANT, tenants)):
             for row in rows:
                 result.bump(kind.kind + "s", listings.upsert_one(tx, kind, row))
-        _remove_stale(tx, "events", {key for key, _values in event_rows})
-        for key, values in event_rows:
-            old = _by_source(tx.db, "events", key)
-            if old is None:
-                events.insert(tx, values, source=SOURCE, source_uid=key)
-                result.bump("events", "added")
-            else:
-                result.bump("events", "changed" if events.update(tx, old, values) else "unchanged")
+        _upsert_events(tx, event_rows, result)
         for slug, values in room_rows:
             result.bump("rooms", rooms.upsert_room(tx, slug, values))
-        _remove_stale(tx, "bookings", {key for key, _values in booking_rows})
-        _move_bookings(tx, booking_rows, result)
-        for key, values in booking_rows:
-            if _by_source(tx.db, "bookings", key) is None:
-                rooms.insert_booking(
-                    tx, {"private": 0, "organiser": "", **values}, source=SOURCE, source_uid=key
-                )
-                result.bump("bookings", "added")
-        cleaned = announcements.clean(notice)
-        shown = tx.db.execute(
-            "SELECT COUNT(*) FROM announcements WHERE text_sv = ? AND retracted = 0", [cleaned["text_sv"]]
-        ).fetchone()[0]
-        if shown:
-            result.bump("announcements", "unchanged")
-        else:
-            announcements.insert(tx, cleaned)
-            result.bump("announcements", "added")
+        _upsert_bookings(tx, booking_rows, result)
+        _show_announcement(tx, announcements.clean(notice), result)
     result.rev = tx.rev
     return result
+
+
+def _upsert_events(tx: Change, event_rows: list[tuple[str, dict[str, Any]]], result: DemoResult) -> None:
+    _remove_stale(tx, "events", {key for key, _values in event_rows})
+    for key, values in event_rows:
+        old = _by_source(tx.db, "events", key)
+        if old is None:
+            events.insert(tx, values, source=SOURCE, source_uid=key)
+            result.bump("events", "added")
+        else:
+            result.bump("events", "changed" if events.update(tx, old, values) else "unchanged")
+
+
+def _upsert_bookings(tx: Change, booking_rows: list[tuple[str, dict[str, Any]]], result: DemoResult) -> None:
+    _remove_stale(tx, "bookings", {key for key, _values in booking_rows})
+    _move_bookings(tx, booking_rows, result)
+    for key, values in booking_rows:
+        if _by_source(tx.db, "bookings", key) is None:
+            rooms.insert_booking(tx, {"private": 0, "organiser": "", **values}, source=SOURCE, source_uid=key)
+            result.bump("bookings", "added")
+
+
+def _show_announcement(tx: Change, cleaned: dict[str, Any], result: DemoResult) -> None:
+    """The demo's welcome, unless it is on the screens already."""
+    shown = tx.db.execute(
+        "SELECT COUNT(*) FROM announcements WHERE text_sv = ? AND retracted = 0", [cleaned["text_sv"]]
+    ).fetchone()[0]
+    if shown:
+        result.bump("announcements", "unchanged")
+    else:
+        announcements.insert(tx, cleaned)
+        result.bump("announcements", "added")
 
 
 def _by_source(db: sqlite_utils.Database, table: str, key: str) -> dict[str, Any] | None:

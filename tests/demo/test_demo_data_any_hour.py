@@ -107,3 +107,33 @@ async def test_the_demo_shows_upcoming_content_at_any_hour(tmp_path: Path, momen
             assert "Nordljus Robotik" in screen_text(app)
     finally:
         queries.close()
+
+
+def test_loading_again_later_moves_the_demo_along_and_drops_what_it_no_longer_has(tmp_path: Path) -> None:
+    morning, evening = MOMENTS["weekday morning"], MOMENTS["weekday 17:30"]
+    db = connect(tmp_path / "admin.db", create=True)
+    try:
+        demo.load(db, "tester", at=morning)
+        # An older demo's booking, at the hour a relative one is about to move to.
+        db.execute(
+            'INSERT INTO bookings (room, start, "end", title, organiser, private, source, source_uid, '
+            "created_at, updated_at) VALUES ('projektrum-1', ?, ?, 'Gammal', '', 0, 'demo', 'old', '', '')",
+            ["2026-12-02T17:00:00+01:00", "2026-12-02T18:00:00+01:00"],
+        )
+        counts = {table: db[table].count for table in ("events", "bookings")}
+        again = demo.load(db, "tester", at=morning.replace(minute=50))  # the same hour: nothing moves
+        assert again.counts["bookings"]["changed"] == 0 and again.counts["events"]["changed"] == 0
+        later = demo.load(db, "tester", at=evening)
+        assert later.rev is not None
+        assert {table: db[table].count for table in ("events", "bookings")} == {
+            "events": counts["events"],
+            "bookings": counts["bookings"] - 1,  # the older demo's booking is gone
+        }
+        busy = [
+            row["title"]
+            for row in db.query('SELECT title, start, "end" FROM bookings')
+            if datetime.fromisoformat(row["start"]) <= evening < datetime.fromisoformat(row["end"])
+        ]
+        assert "Sprintplanering" in busy
+    finally:
+        db.close()
