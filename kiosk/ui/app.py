@@ -85,7 +85,8 @@ class KioskApp(App[None], inherit_bindings=False):
 
     Locked down for a lobby: Textual's App bindings (ctrl+q quit, ctrl+c "how to quit") are not
     inherited and there is no command palette, so a visitor's keyboard can only do what BINDINGS
-    below say. `allow_quit=True` (the demo in a developer's terminal) turns ctrl+q back on.
+    below say. `allow_quit=True` (the demo in a developer's terminal) turns ctrl+q and ctrl+c back on,
+    and ends the app cleanly on SIGTERM and SIGHUP (`kiosk.ui.signals`).
     """
 
     CSS_PATH = ASSETS / "styles" / "kiosk.tcss"
