@@ -91,6 +91,13 @@ _EVENTS = _Target("events", "event", public.event)
 _BOOKINGS = _Target("bookings", "booking", public.booking)
 
 
+#: The fields of an event that its feed sets on every import (`_event_values`): an `event edit` of one
+#: of them is undone by the next import; the others (English text, audience, capacity) are staff's.
+EVENT_FEED_FIELDS = frozenset(
+    ("title_sv", "description_sv", "start", "end", "all_day", "place", "registration_url", "cancelled")
+)
+
+
 def _event_values(occurrence: Occurrence) -> dict[str, Any]:
     try:
         registration_url = validate.url(occurrence.url, "URL")

@@ -7,6 +7,7 @@ from typing import Any
 import click
 from sqlite_utils import Database
 
+from admin.calendars.apply import EVENT_FEED_FIELDS
 from admin.cli.common import (
     Context,
     Decorator,
@@ -23,6 +24,7 @@ from admin.cli.common import (
     user_errors,
 )
 from admin.cli.when import WHEN, WHEN_HELP
+from admin.content import demo
 from admin.content import events as content
 from admin.content.english import counted
 
@@ -68,13 +70,19 @@ _force_option = click.option(
 )
 
 
-def _imported_check(db: Database, event_id: int, doing: str, force: bool) -> None:
-    """An event imported from a calendar (or the demo data) follows its source: the next import puts
-    back what `edit` or `remove` changed here. Refuse without --force; with it, say so once more."""
+def _imported_check(db: Database, event_id: int, doing: str, fields: set[str], force: bool) -> None:
+    """An event imported from a calendar follows it: the next import puts back the feed's fields that
+    `edit` changed here, and an event `remove`d here. Refuse that without --force; with it, say so.
+    The demo data owns all of its events' fields. Fields the feed does not carry (English text,
+    audience, capacity, full) are staff's to edit freely."""
     row = content.get(db, event_id)
     if row is None or row["source"] == "manual":
         return  # a missing event is the content layer's error, with its usual message
-    undo = f"event {event_id} was imported from {row['source']!r}: its next import will undo this {doing}"
+    owned = fields if row["source"] == demo.SOURCE else fields & EVENT_FEED_FIELDS
+    if doing == "edit" and not owned:
+        return
+    what = f"edit of {', '.join(sorted(owned))}" if doing == "edit" else doing
+    undo = f"event {event_id} was imported from {row['source']!r}: its next import will undo this {what}"
     if not force:
         fail(f"{undo}; change it at the source, or pass --force")
     click.echo(f"warning: {undo}", err=True)
@@ -88,8 +96,9 @@ def _imported_check(db: Database, event_id: int, doing: str, force: bool) -> Non
 def edit(ctx: Context, event_id: int, force: bool, **values: Any) -> None:
     """Change some fields of an event; the others keep their values."""
     with user_errors(), ctx.database() as db:
-        _imported_check(db, event_id, "edit", force)
-        outcome = content.edit(db, ctx.actor, event_id, given(values))
+        changes = given(values)
+        _imported_check(db, event_id, "edit", set(changes), force)
+        outcome = content.edit(db, ctx.actor, event_id, changes)
     say_edited(f"event {event_id}", outcome)
 
 
@@ -100,7 +109,7 @@ def edit(ctx: Context, event_id: int, force: bool, **values: Any) -> None:
 def remove(ctx: Context, event_id: int, force: bool) -> None:
     """Remove an event from every screen."""
     with user_errors(), ctx.database() as db:
-        _imported_check(db, event_id, "removal", force)
+        _imported_check(db, event_id, "removal", set(), force)
         outcome = content.remove(db, ctx.actor, event_id)
     say(f"removed event {event_id} ({revision_note(outcome.rev)})")
 
