@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import shlex
 import shutil
 import signal
 import socket
@@ -35,6 +36,7 @@ from innovatum.demo_lock import LOCK_NAME, DemoLock
 from innovatum.errors import DemoError
 
 KIOSK_ID = "demo-lobby"
+DATA_NAME = "innovatum-demo"
 log = logging.getLogger("innovatum.demo")
 
 
@@ -94,7 +96,7 @@ def main() -> None:
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=lambda: platformdirs.user_data_dir("innovatum-demo"),
+    default=lambda: platformdirs.user_data_dir(DATA_NAME),
     show_default="the platform's data directory for innovatum-demo",
     help="Where the demo keeps its admin database, keys, broker config and kiosk replica.",
 )
@@ -148,7 +150,9 @@ def _demo(data_dir: Path, broker_kind: str, fresh: bool, setup_only: bool) -> No
     finally:
         broker.stop()
         # Again after the screen: what was printed before it is gone from view.
-        _say_safely(demo_hints.ended(db))
+        default = Path(platformdirs.user_data_dir(DATA_NAME))
+        again = "" if data_dir.resolve() == default.resolve() else f" --data-dir {shlex.quote(str(data_dir))}"
+        _say_safely(demo_hints.ended(db, again))
 
 
 def _say_safely(text: str) -> None:

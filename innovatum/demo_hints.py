@@ -31,12 +31,12 @@ def admin_command() -> str:
     return shlex.quote(str(relative) if relative.parent != Path(".") else f"./{relative}")
 
 
-def commands(db: Path) -> str:
+def commands(db: Path, heading: str) -> str:
     """What a second terminal can do while the demo runs, ready to paste."""
     admin = admin_command()
     return "\n".join(
         [
-            "In a second terminal, from this directory, change what the screen shows:",
+            f"{heading}, from this directory, change what the screen shows:",
             f"  export INNOVATUM_ADMIN_DB={shlex.quote(str(db.resolve()))}",
             f'  {admin} announce push "Hej!" --en "Hello!" --priority warning',
             f"  {admin} tenant edit {NOT_HIRING_TENANT} --hiring --hiring-url https://example.com/jobs",
@@ -46,14 +46,16 @@ def commands(db: Path) -> str:
 
 
 def starting(db: Path, broker: str) -> str:
-    return f"The demo runs: {broker}, data in {db.parent}. Ctrl+Q or Ctrl+C quits.\n{commands(db)}"
+    heading = "In a second terminal"
+    return f"The demo runs: {broker}, data in {db.parent}. Ctrl+Q or Ctrl+C quits.\n{commands(db, heading)}"
 
 
-def ended(db: Path) -> str:
-    demo = admin_command().replace("innovatum-admin", "innovatum")
+def ended(db: Path, data_dir_option: str) -> str:
+    """`data_dir_option` is the `--data-dir ...` the demo was started with ("" for the default)."""
+    demo = admin_command().replace("innovatum-admin", "innovatum") + " demo" + data_dir_option
     return (
         f"The demo has stopped, and its broker with it. Its data stays in {db.parent}:\n"
-        f"  {demo} demo           # again, where it was\n"
-        f"  {demo} demo --fresh   # start over\n"
-        f"{commands(db)}"
+        f"  {demo}            # again, where it was\n"
+        f"  {demo} --fresh    # start over\n"
+        f"{commands(db, 'While it runs, in a second terminal')}"
     )

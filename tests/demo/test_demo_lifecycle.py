@@ -112,6 +112,7 @@ def test_the_demo_ends_cleanly_and_gives_the_terminal_back(
     assert raw.rfind(ALT_SCREEN_OFF) > raw.rfind(ALT_SCREEN_ON) >= 0, "left in the alternate screen"
     after = raw[raw.rfind(ALT_SCREEN_OFF) :].decode("utf-8", "replace")
     assert "The demo has stopped, and its broker with it." in after
+    assert f"innovatum demo --data-dir {data_dir}    " in after  # how to start this one again
     assert f"export INNOVATUM_ADMIN_DB={data_dir / 'admin.db'}" in after
     assert "innovatum-admin tenant edit forsvik-energilabb --hiring" in after
     assert "mosquitto" not in after.lower()  # nothing about reloading or starting a broker by hand
