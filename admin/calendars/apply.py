@@ -28,6 +28,7 @@ from admin.calendars.overlaps import Overlap, manual_overlaps
 from admin.calendars.problems import Notice, Skipped
 from admin.calendars.shrink import ShrinkGuard, fingerprint
 from admin.content import public, sql, validate
+from admin.content.english import counted
 from admin.store.changes import Change
 from broker.times import now, now_iso, parse_iso, to_iso
 
@@ -61,18 +62,20 @@ class Report:
         parts.append(f"{self.unchanged} unchanged")
         if self.cancelled:
             # A cancelled event stays on the screens, marked; a cancelled booking is not stored at all.
-            done = "marked cancelled" if self.kind == "event" else "cancelled bookings left out"
-            parts.append(f"{self.cancelled} {done}")
+            if self.kind == "event":
+                parts.append(f"{self.cancelled} marked cancelled")
+            else:
+                parts.append(f"{counted(self.cancelled, 'cancelled booking')} left out")
         if self.skipped_private:
-            parts.append(f"{self.skipped_private} private events skipped")
+            parts.append(f"{counted(self.skipped_private, 'private event')} skipped")
         if self.duplicates:
-            parts.append(f"{self.duplicates} duplicate occurrences dropped")
+            parts.append(f"{counted(self.duplicates, 'duplicate occurrence')} dropped")
         if self.overlaps:
-            parts.append(f"{len(self.overlaps)} overlapping manual bookings")
+            parts.append(counted(len(self.overlaps), "overlapping manual booking"))
         if self.skipped:
-            parts.append(f"{_count(len(self.skipped), 'unreadable event')} skipped")
+            parts.append(f"{counted(len(self.skipped), 'unreadable event')} skipped")
         if self.notices:
-            parts.append(_count(len(self.notices), "warning"))
+            parts.append(counted(len(self.notices), "warning"))
         return ", ".join(parts)
 
     @property
@@ -95,10 +98,6 @@ class Report:
         }
 
 
-def _count(number: int, what: str) -> str:
-    return f"{number} {what}" + ("" if number == 1 else "s")
-
-
 @dataclass(frozen=True)
 class _Target:
     table: str
@@ -108,6 +107,13 @@ class _Target:
 
 _EVENTS = _Target("events", "event", public.event)
 _BOOKINGS = _Target("bookings", "booking", public.booking)
+
+
+#: The fields of an event that its feed sets on every import (`_event_values`): an `event edit` of one
+#: of them is undone by the next import; the others (English text, audience, capacity) are staff's.
+EVENT_FEED_FIELDS = frozenset(
+    ("title_sv", "description_sv", "start", "end", "all_day", "place", "registration_url", "cancelled")
+)
 
 
 def _event_values(occurrence: Occurrence) -> dict[str, Any]:

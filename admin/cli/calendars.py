@@ -44,6 +44,7 @@ from admin.cli.common import (
 )
 from admin.cli.events import event
 from admin.cli.rooms import booking
+from admin.content.english import counted
 from broker.times import now
 
 
@@ -278,7 +279,7 @@ def calendar_list(ctx: Context, as_json: bool) -> None:
         )
         return
     print_table(
-        f"{len(listed)} calendar feeds",
+        counted(len(listed), "calendar feed"),
         ["name", "kind", "room", "every", "last poll", "status", "overlaps"],
         [
             [
@@ -307,7 +308,8 @@ def calendar_remove(ctx: Context, name: str, keep_data: bool) -> None:
     """Unsubscribe; what the feed imported is removed from the screens unless --keep-data."""
     with _errors(), ctx.database() as db:
         removed = feeds.remove(db, ctx.actor, name, keep_data=keep_data)
-    say(f"removed calendar {name}" + ("" if keep_data else f" and the {removed} rows it had imported"))
+    imported = "" if keep_data else f" and the {counted(removed, 'row')} it had imported"
+    say(f"removed calendar {name}{imported}")
 
 
 @calendar.command("poll")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from admin.cli.common import Context, fail, local_time, pass_context, print_json, print_table, say
+from admin.cli.common import Context, fail, local_time, out_option, pass_context, print_json, print_table, say
 from admin.store.db import key_path
 from admin.sync import fleet as fleet_status
 from broker import topics
@@ -114,7 +114,6 @@ def _write_secret(path: Path, text: str) -> None:
     """Mode 0600 from the first byte; replaced atomically so a running kiosk never reads half a file."""
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp.unlink(missing_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -128,7 +127,7 @@ def _write_secret(path: Path, text: str) -> None:
 @kiosk.command("config")
 @click.argument("kiosk_id", metavar="ID")
 @click.option("--broker", "url", required=True, metavar="URL", help="How the kiosk reaches the broker.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Default: stdout.")
+@out_option("Write the config to FILE (mode 0600) instead of stdout.")
 @click.option("--database", default=DEFAULT_REPLICA, show_default=True, help="The kiosk's replica file.")
 @click.option("--ca-file", default="", help="CA bundle on the kiosk for mqtts://.")
 @pass_context

@@ -17,10 +17,11 @@ from typing import IO
 import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from admin.cli.common import Context, fail, pass_context, say
+from admin.cli.common import Context, fail, out_option, pass_context, say
 from admin.cli.tenants import tenant
+from admin.content.english import counted
 from admin.store.db import key_path
-from admin.sync import accounts, publisher
+from admin.sync import accounts, anonymous, publisher
 from admin.sync.serve import Server, calendar_poller
 from broker import topics
 from broker.client import BrokerSettings, BrokerUrlError, MqttClient, PublishFailed, TlsSetupError
@@ -97,6 +98,7 @@ def serve(ctx: Context, url: str, ca_file: str, verbose: bool) -> None:
     signal.signal(signal.SIGINT, on_signal)
     with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):  # stderr is not a real file
         faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1`: every thread's stack
+    anonymous.warn_in_background(settings, lambda text: click.echo(f"warning: {text}", err=True))
     try:
         server.run()
     finally:
@@ -125,6 +127,7 @@ def _single_instance(db_path: Path) -> IO[bytes]:
     show_default=True,
     type=click.FloatRange(0.1),
     metavar="SECONDS",
+    help="How long to wait for the broker to accept the connection.",
 )
 @pass_context
 def publish(ctx: Context, url: str, ca_file: str, full: bool, connect_timeout: float) -> None:
@@ -147,21 +150,51 @@ def publish(ctx: Context, url: str, ca_file: str, full: bool, connect_timeout: f
                 fail(f"publishing failed: {exc}")
     finally:
         client.stop()
-    say(f"published {sent} pending revision{'' if sent == 1 else 's'}")
+    say(f"published {counted(sent, 'pending revision')}")
     if head is not None:
-        say(f"republished the full state: {head.count} live records, revision {head.rev}")
+        say(f"republished the full state: {counted(head.count, 'live record')}, revision {head.rev}")
 
 
 @click.command("broker-config")
-@click.option(
-    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Directory."
+@out_option(
+    "Directory for mosquitto.conf, the password file and the ACL (created if new; its parent must exist).",
+    directory=True,
+    required=True,
+    dest="out_dir",
 )
-@click.option("--port", default=1883, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--port",
+    default=1883,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port of the plain (non-TLS) listener.",
+)
 @click.option("--bind", default=None, help="Address of the plain listener (default: all; loopback with TLS).")
-@click.option("--tls-cert", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None)
-@click.option("--tls-key", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None)
-@click.option("--tls-ca", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None)
-@click.option("--tls-port", default=8883, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--tls-cert",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="The server certificate (PEM): adds a TLS listener on --tls-port; needs --tls-key.",
+)
+@click.option(
+    "--tls-key",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="The server certificate's private key (PEM), readable by the mosquitto group.",
+)
+@click.option(
+    "--tls-ca",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="A CA certificate file (PEM) for the TLS listener (mosquitto's cafile); needs --tls-cert.",
+)
+@click.option(
+    "--tls-port",
+    default=8883,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port of the TLS listener (with --tls-cert).",
+)
 @click.option("--user", "run_as", default=None, help="The user mosquitto runs as (its `user` option).")
 @pass_context
 def broker_config(
@@ -202,7 +235,10 @@ def broker_config(
         )
     kiosks = sum(1 for a in everyone if a.role == "kiosk")
     tenants = sum(1 for a in everyone if a.role == "tenant")
-    say(f"wrote {files.conf} ({kiosks} kiosks, {tenants} tenants); start it with: mosquitto -c {files.conf}")
+    say(
+        f"wrote {files.conf} ({counted(kiosks, 'kiosk')}, {counted(tenants, 'tenant')}); "
+        f"start it with: mosquitto -c {files.conf}"
+    )
 
 
 @click.command("credentials")

@@ -21,6 +21,26 @@ class Invalid(ValueError):
     """Input a person can correct; the message is one line that names the field and the problem."""
 
 
+class InvalidRows(Invalid):
+    """Several rows of one file are wrong: each problem is one line naming the file and the row, so the
+    operator can fix them all in one go. `total` counts them all; `problems` holds the first few."""
+
+    #: How many problems are listed; the rest are counted.
+    SHOWN = 20
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.total = len(problems)
+        self.problems = problems[: self.SHOWN]
+        super().__init__(self.summary())
+
+    def summary(self) -> str:
+        rest = self.total - len(self.problems)
+        more = f" ({rest} more not shown)" if rest else ""
+        rows = "1 row has a problem" if self.total == 1 else f"{self.total} rows have problems"
+        return f"{self.source}: {rows}{more}; nothing was imported"
+
+
 #: A field's check, called as check(value, field name): the clean value, or Invalid naming the field.
 Checker = Callable[[object, str], Any]
 

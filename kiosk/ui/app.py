@@ -48,6 +48,7 @@ from kiosk.ui.screens.emergency import EmergencyScreen
 from kiosk.ui.screens.event import EventScreen
 from kiosk.ui.screens.listing import ListingScreen
 from kiosk.ui.screens.sections import BY_NAME, SECTIONS, Section, section_bindings
+from kiosk.ui.signals import exit_on_signals
 from kiosk.ui.textual_internals import ContextApp, fix_styles_cache_leak, forget_closed_watchers
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,8 @@ class KioskApp(ContextApp, inherit_bindings=False):
 
     Locked down for a lobby: Textual's App bindings (ctrl+q quit, ctrl+c "how to quit") are not
     inherited and there is no command palette, so a visitor's keyboard can only do what BINDINGS
-    below say. `allow_quit=True` (the demo in a developer's terminal) turns ctrl+q back on.
+    below say. `allow_quit=True` (the demo in a developer's terminal) turns ctrl+q and ctrl+c back on,
+    and ends the app cleanly on SIGTERM and SIGHUP (`kiosk.ui.signals`).
     """
 
     CSS_PATH = ASSETS / "styles" / "kiosk.tcss"
@@ -89,6 +91,7 @@ class KioskApp(ContextApp, inherit_bindings=False):
     # in the nav bar, so not in a footer.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),  # only with allow_quit
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),  # only with allow_quit
         *section_bindings(),
         Binding("slash", "search", "Search", show=False),
         Binding("l", "toggle_language", "Language", show=False),
@@ -120,6 +123,7 @@ class KioskApp(ContextApp, inherit_bindings=False):
     ) -> None:
         super().__init__()
         self.allow_quit = allow_quit
+        self._restore_signals: Callable[[], None] = lambda: None
         self.freeze_startup = freeze_startup
         # Motion distracts from across a lobby and costs CPU on a Pi: off unless TEXTUAL_ANIMATIONS says.
         if "TEXTUAL_ANIMATIONS" not in os.environ:
@@ -161,8 +165,11 @@ class KioskApp(ContextApp, inherit_bindings=False):
         self.check_announcements()
         if self.port is not None:
             self.port.start(self._on_sync_event)
+        if self.allow_quit:  # someone's terminal: closing it or `kill -TERM` end the app cleanly
+            self._restore_signals = exit_on_signals(self)
 
     def on_unmount(self) -> None:
+        self._restore_signals()
         if self.port is not None:
             self.port.stop()
         if self._owns_queries:
@@ -418,7 +425,8 @@ def _freeze_startup_objects() -> None:
 def run_app(config: KioskConfig, port: SyncPort | None, *, allow_quit: bool = False) -> None:
     """The production entry point (`innovatum-kiosk --config FILE`): no way to quit from the keyboard.
 
-    `allow_quit=True` is for `innovatum demo`, run by a person in their own terminal: ctrl+q quits.
+    `allow_quit=True` is for `innovatum demo`, run by a person in their own terminal: ctrl+q or ctrl+c
+    quits.
     """
     limit_malloc_arenas()  # before the app's and the sync client's threads exist
     app = KioskApp(

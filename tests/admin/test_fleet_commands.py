@@ -65,6 +65,7 @@ def test_kiosk_add_validates_and_refuses_duplicates(admin) -> None:  # type: ign
 def test_kiosk_config_writes_a_private_file_the_kiosk_can_load(admin, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     admin("kiosk", "add", "lobby-1", "--group", "lobby", "--location", 'Hall "A"')
     out = tmp_path / "etc" / "kiosk.toml"
+    out.parent.mkdir()  # --out never creates directories (tests/admin/test_admin_out_option.py)
     result = admin(
         "kiosk",
         "config",

@@ -204,8 +204,8 @@ def test_a_room_with_a_feed_or_imported_bookings_cannot_be_removed(
     refused = run_cli(db_path, "room", "remove", ROOM)
     assert refused.exit_code == 1
     assert refused.stderr.splitlines() == [
-        f"error: room '{ROOM}' is the room of calendar feed(s) 'room-feed'; "
-        "remove them first (`innovatum-admin calendar remove NAME`)"
+        f"error: room '{ROOM}' is the room of calendar feed 'room-feed'; "
+        "remove it first (`innovatum-admin calendar remove NAME`)"
     ]
     assert dump(db_path) == before
 
@@ -216,7 +216,7 @@ def test_a_room_with_a_feed_or_imported_bookings_cannot_be_removed(
     refused = run_cli(db_path, "room", "remove", ROOM)
     assert refused.exit_code == 1
     assert refused.stderr.splitlines() == [
-        f"error: room '{ROOM}' still has {count} booking(s); remove them first"
+        f"error: room '{ROOM}' still has {count} bookings; remove them first"
     ]
     assert dump(db_path) == before
 

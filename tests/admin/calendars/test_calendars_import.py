@@ -144,7 +144,7 @@ def test_outlook_room_feed_private_meeting_cancellation_and_manual_overlap(
     path = write(tmp_path, "room.ics", feed("outlook-room.ics"))
     result = ok(run_cli(db_path, "booking", "import-ics", path, "--room", ROOM))
     assert "imported bookings from nohab: 8 added" in result.stdout
-    assert "1 cancelled bookings left out, 1 overlapping manual bookings" in result.stdout
+    assert "1 cancelled booking left out, 1 overlapping manual booking" in result.stdout
     warnings = result.stderr.splitlines()
     assert len(warnings) == 1
     assert warnings[0].startswith("warning: booking #")
@@ -237,7 +237,7 @@ def test_private_events_are_skipped_and_the_latest_sequence_wins(db_path: Path, 
     )
     path = write(tmp_path, "portal.ics", text)
     result = ok(run_cli(db_path, "event", "import-ics", path, "--source", "portal"))
-    assert "1 added" in result.stdout and "1 private events skipped" in result.stdout
+    assert "1 added" in result.stdout and "1 private event skipped" in result.stdout
     rows = [tuple(r) for r in query(db_path, 'SELECT title_sv, start, "end" FROM events')]
     assert rows == [("Kemishow (ny dag)", local(2, "13:00"), local(2, "14:00"))]  # floating: Stockholm time
     assert "Personalmöte" not in dump(db_path)

@@ -131,7 +131,7 @@ def test_publish_full_fills_a_replaced_broker(site: Site) -> None:
     site.write_broker_config()
     site.broker.start()
     result = site.admin("publish", "--full", "--broker", site.broker.url)
-    assert "republished the full state: 1 live records, revision 3" in result.output
+    assert "republished the full state: 1 live record, revision 3" in result.output
     site.add_kiosk("lobby-1")
     site.kiosk("lobby-1")
     state = site.wait_converged("lobby-1")

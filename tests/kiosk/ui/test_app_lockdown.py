@@ -69,13 +69,14 @@ async def test_the_demo_quits_with_ctrl_q_and_says_so(make_app: AppFactory) -> N
     assert app.return_code == 0
 
 
-async def test_the_demo_quits_from_the_search_field_too(make_app: AppFactory) -> None:
+@pytest.mark.parametrize("key", ["ctrl+q", "ctrl+c"])
+async def test_the_demo_quits_from_the_search_field_too(make_app: AppFactory, key: str) -> None:
     app = make_app(allow_quit=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("slash", *"rob")
         await pilot.pause()
         assert isinstance(app.screen, DirectoryScreen)
-        await pilot.press("ctrl+q")
+        await pilot.press(key)
         await pilot.pause()
         assert not app.is_running
 
