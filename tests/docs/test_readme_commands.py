@@ -21,6 +21,7 @@ SHELL_INFO = {"sh", "bash", "shell", "console"}
 NOT_RUN = re.compile(r"<!--\s*not-run:(?P<why>.*?)-->")
 LINE_NOT_RUN = re.compile(r"#\s*not-run:(?P<why>.*)$")
 PROMPT = re.compile(r"^([$#]) ")
+ACTIVATE = re.compile(r"^(\.|source) \.venv/bin/activate\b")
 
 
 @dataclass
@@ -115,6 +116,10 @@ def _scratch(tmp_path: Path, *, venv_on_path: bool) -> tuple[Path, dict[str, str
     (work / "home").mkdir(parents=True)
     (work / ".venv").symlink_to(VENV)
     (work / "assets").symlink_to(ROOT / "assets")
+    return _scratch_env(work, venv_on_path=venv_on_path)
+
+
+def _scratch_env(work: Path, *, venv_on_path: bool) -> tuple[Path, dict[str, str]]:
     path = [entry for entry in os.environ.get("PATH", "").split(os.pathsep) if Path(entry) != BIN]
     if venv_on_path:
         path.insert(0, str(BIN))
@@ -195,6 +200,9 @@ def test_readme_commands_run_as_written(tmp_path: Path) -> None:
             continue
         _run("README.md", block, "\n".join(lines), work, env)
         ran += len(lines)
+        if any(ACTIVATE.match(line) for line in lines):
+            # The reader stays in the shell where the tour activated the venv: so do later blocks.
+            _, env = _scratch_env(work, venv_on_path=True)
     assert ran >= 20, "the README's tour is gone? (fewer commands than expected ran)"
     # The tour wrote where it says, in the directory it was run from.
     assert (work / "entre-1.toml").exists() and (work / "broker" / "mosquitto.conf").exists()
