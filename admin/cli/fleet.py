@@ -181,7 +181,11 @@ def _uptime(seconds: float | None) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_context
 def kiosks(ctx: Context, as_json: bool) -> None:
-    """The fleet: who is online, how far behind, what it shows. A silent kiosk is flagged STALE."""
+    """The fleet: who is online, how far behind, what it shows.
+
+    Flags: STALE (online but silent), FLAPPING (reconnecting again and again), BEHIND (its replica
+    reports it is not complete, e.g. a full disk).
+    """
     with ctx.database() as db:
         states = fleet_status.fleet(db)
     if as_json:
@@ -194,7 +198,7 @@ def kiosks(ctx: Context, as_json: bool) -> None:
             (
                 s.id,
                 s.group,
-                "STALE" if s.stale else ("online" if s.online else "offline"),
+                s.health,
                 s.applied_rev,
                 s.lag,
                 s.version,

@@ -209,6 +209,13 @@ CREATE TABLE broker_accounts (
 );
 """
 
+_V5_FLEET_HEALTH = """
+-- What the kiosk last said about its replica (NULL: it never said), and when its recent connections
+-- began (a JSON list of ISO times, newest last, bounded): several in a short window is a flapping link.
+ALTER TABLE kiosks ADD COLUMN complete INTEGER;
+ALTER TABLE kiosks ADD COLUMN connects TEXT NOT NULL DEFAULT '[]';
+"""
+
 
 def _script(sql: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
@@ -225,6 +232,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (2, "fleet status and announcement acknowledgements", _script(_V2_FLEET)),
     (3, "calendar feeds", _script(_V3_CALENDARS)),
     (4, "broker accounts of the admin node and the tenants", _script(_V4_BROKER_ACCOUNTS)),
+    (5, "kiosk health: replica completeness and recent connections", _script(_V5_FLEET_HEALTH)),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -23,6 +23,12 @@ log = logging.getLogger(__name__)
 #: Kiosks publish their status every 30 s; three missed reports make a kiosk stale.
 STATUS_INTERVAL_SECONDS = 30
 STALE_AFTER = timedelta(seconds=3 * STATUS_INTERVAL_SECONDS)
+#: A kiosk that came online this many times within FLAP_WINDOW has a flapping connection (a bad link,
+#: two processes sharing its account, a restart loop): flagged, never shown as healthy.
+FLAP_CONNECTS = 3
+FLAP_WINDOW = timedelta(minutes=10)
+#: How many connection times are kept per kiosk (enough to judge the window).
+CONNECTS_KEPT = 10
 
 
 def _json_object(payload: bytes) -> dict[str, Any] | None:
@@ -56,10 +62,17 @@ def record_status(db: sqlite_utils.Database, kiosk_id: str, payload: bytes, *, r
     seen = _time(body.get("at")) if retained else now_iso()
     uptime = body.get("uptime")
     screen, version = body.get("screen"), body.get("version")
+    complete = body.get("complete")
+    row = db.execute("SELECT online, connects FROM kiosks WHERE id = ?", (kiosk_id,)).fetchone()
+    if row is None:
+        return False
+    connects = _connects(row[1])
+    if body["online"] and not row[0] and not retained:  # it came (back) online just now
+        connects = [*connects, now_iso()][-CONNECTS_KEPT:]
     cursor = db.execute(
         "UPDATE kiosks SET online = ?, applied_rev = COALESCE(?, applied_rev), "
         "version = COALESCE(?, version), uptime = COALESCE(?, uptime), screen = COALESCE(?, screen), "
-        "last_seen = COALESCE(?, last_seen) WHERE id = ?",
+        "last_seen = COALESCE(?, last_seen), complete = COALESCE(?, complete), connects = ? WHERE id = ?",
         (
             int(body["online"]),
             _int(body.get("applied_rev")),
@@ -67,10 +80,31 @@ def record_status(db: sqlite_utils.Database, kiosk_id: str, payload: bytes, *, r
             float(uptime) if isinstance(uptime, int | float) and not isinstance(uptime, bool) else None,
             screen[:64] if isinstance(screen, str) else None,
             seen,
+            int(complete) if isinstance(complete, bool) else None,
+            json.dumps(connects),
             kiosk_id,
         ),
     )
     return cursor.rowcount > 0
+
+
+def _connects(text: str) -> list[str]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return []
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def _recent(connects: list[str], at: datetime) -> int:
+    count = 0
+    for item in connects:
+        try:
+            if at - parse_iso(item) <= FLAP_WINDOW:
+                count += 1
+        except ValueError:
+            continue
+    return count
 
 
 def record_ack(db: sqlite_utils.Database, kiosk_id: str, payload: bytes) -> bool:
@@ -119,6 +153,32 @@ class KioskState:
     screen: str
     last_seen: str | None
     stale: bool
+    #: What the kiosk last reported about its replica; None if it never said.
+    complete: bool | None = None
+    #: Connections begun within FLAP_WINDOW.
+    recent_connects: int = 0
+
+    @property
+    def flapping(self) -> bool:
+        return self.recent_connects >= FLAP_CONNECTS
+
+    @property
+    def behind(self) -> bool:
+        """Online, but its replica says it does not hold the admin's current state (e.g. a full disk)."""
+        return self.online and self.complete is False
+
+    @property
+    def health(self) -> str:
+        """One word for the table: the worst thing known about the kiosk."""
+        if not self.online:
+            return "offline"
+        if self.stale:
+            return "STALE"
+        if self.flapping:
+            return "FLAPPING"
+        if self.behind:
+            return "BEHIND"
+        return "online"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -133,6 +193,11 @@ class KioskState:
             "screen": self.screen,
             "last_seen": self.last_seen,
             "stale": self.stale,
+            "complete": self.complete,
+            "recent_connects": self.recent_connects,
+            "flapping": self.flapping,
+            "behind": self.behind,
+            "health": self.health,
         }
 
 
@@ -142,10 +207,11 @@ def fleet(db: sqlite_utils.Database, at: datetime | None = None) -> list[KioskSt
     head = int(db.execute("SELECT COALESCE(MAX(rev), 0) FROM revisions").fetchone()[0])
     result = []
     for row in db.execute(
-        'SELECT id, "group", location, online, applied_rev, version, uptime, screen, last_seen '
-        "FROM kiosks ORDER BY id"
+        'SELECT id, "group", location, online, applied_rev, version, uptime, screen, last_seen, '
+        "complete, connects FROM kiosks ORDER BY id"
     ).fetchall():
-        kiosk_id, group, location, online, applied, version, uptime, screen, last_seen = row
+        kiosk_id, group, location, online, applied, version, uptime, screen, last_seen = row[:9]
+        complete, connects = row[9:]
         silent = last_seen is None or at - parse_iso(last_seen) > STALE_AFTER
         result.append(
             KioskState(
@@ -160,6 +226,8 @@ def fleet(db: sqlite_utils.Database, at: datetime | None = None) -> list[KioskSt
                 screen,
                 last_seen,
                 bool(online) and silent,
+                None if complete is None else bool(complete),
+                _recent(_connects(connects), at),
             )
         )
     return result
