@@ -120,9 +120,11 @@ def _run_screen(config: kiosk_config.KioskConfig) -> None:
 
     client = _sync_client(config)
     try:
-        run_app(config, client)
+        status = run_app(config, client)
     finally:
         client.stop()
+    if status:  # the screen died of an unexpected exception: systemd must count a failure, not a stop
+        sys.exit(status)
 
 
 @main.command()

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from broker import topics
-from broker.times import parse_iso, to_iso
+from broker.times import EARLIEST, LATEST, STOCKHOLM, in_sane_range, parse_iso, to_iso
 
 
 class Invalid(ValueError):
@@ -141,16 +141,31 @@ def flag(value: object, field: str) -> bool:
     raise Invalid(f"{field} {value!r} is not yes/no")
 
 
+def sane_time(value: datetime, field: str, shown: str = "") -> datetime:
+    """`value` (naive is Stockholm time) if it lies in the sane range (broker.times.EARLIEST up to
+    LATEST: 2000 to 2099); Invalid (quoting `shown`, the text as the user typed it) otherwise."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=STOCKHOLM)
+    if not in_sane_range(value):
+        raise Invalid(
+            f"{field} {shown or value.isoformat()} is outside the accepted range "
+            f"({EARLIEST.year}-01-01 to {LATEST.year - 1}-12-31)"
+        )
+    return value
+
+
 def time(value: object, field: str) -> str:
-    """An ISO 8601 time, stored with its offset in Stockholm time (naive input is Stockholm time)."""
+    """An ISO 8601 time in the sane range, stored with its offset in Stockholm time (naive input is
+    Stockholm time)."""
     if isinstance(value, datetime):
-        return to_iso(value)
+        return to_iso(sane_time(value, field))
     if not isinstance(value, str) or not value.strip():
         raise Invalid(f"{field} must be an ISO 8601 time (for example 2026-12-01T18:00)")
     try:
-        return to_iso(parse_iso(value))
+        parsed = parse_iso(value)
     except ValueError as exc:
         raise Invalid(f"{field}: {exc}") from None
+    return to_iso(sane_time(parsed, field, value.strip()))
 
 
 def end_after_start(start: str, end: str, *, what: str = "end") -> None:

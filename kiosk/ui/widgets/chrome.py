@@ -35,6 +35,7 @@ class TopBar(Horizontal):
         app = kiosk(self)
         self.watch(app, "minute", self._show_clock)
         self.watch(app, "offline_since", self._show_offline)
+        self.watch(app, "updating", lambda _updating: self._show_offline(app.offline_since))
 
     def _show_clock(self, minute: datetime) -> None:
         language = kiosk(self).language
@@ -42,11 +43,14 @@ class TopBar(Horizontal):
         self._clock.update(text)
 
     def _show_offline(self, since: datetime | None) -> None:
+        """Offline wins; else "updating" while the replica is not complete (the same mark)."""
         label = self._offline
-        label.display = since is not None
+        app = kiosk(self)
+        label.display = since is not None or app.updating
         if since is not None:
-            app = kiosk(self)
             label.update(app.gettext("offline since {time}").format(time=format_time(since, app.language)))
+        elif app.updating:
+            label.update(app.gettext("updating"))
 
 
 class AnnouncementBanner(Vertical):
