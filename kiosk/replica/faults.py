@@ -6,8 +6,9 @@ retraction made in the evening could stay unshown all night. Now:
 
 - the replica reports itself incomplete from the failed write until a snapshot from the broker's
   retained state has been promoted (in `dump`, in the status it publishes, and so on screen);
-- it asks the broker for the retained set again on a backoff (1 s, doubling, at most 60 s), with no
-  need for new traffic; each failed attempt doubles the wait;
+- it asks the broker for the retained set again on a backoff (1 s, doubling after each attempt
+  that failed again, at most 15 s: space that returns is used within 30 s), with no need for new
+  traffic. Failures between two attempts (every message of a burst fails alike) count once;
 - an empty marker file `<replica>.incomplete` records the failure across a restart and for
   `innovatum-kiosk dump` (another process). Creating an empty file needs no data block, so it
   usually works on a full disk; when even that fails, the in-memory state still holds.
@@ -24,7 +25,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 FIRST_RETRY_SECONDS = 1.0
-MAX_RETRY_SECONDS = 60.0
+MAX_RETRY_SECONDS = 15.0
 MARKER_SUFFIX = ".incomplete"
 
 
@@ -41,6 +42,7 @@ class WriteFaults:
         self.failed = self._marker.exists()
         self._wait = FIRST_RETRY_SECONDS
         self._retry_at = clock()  # after a restart with the marker: retry at once
+        self._attempted = False  # a retry ran since the last failure: the next failure doubles the wait
 
     def failed_write(self, why: str) -> None:
         if not self.failed:
@@ -49,9 +51,11 @@ class WriteFaults:
             )
             with contextlib.suppress(OSError):
                 self._marker.touch()
-        else:
+        elif self._attempted:
             self._wait = min(self._wait * 2, MAX_RETRY_SECONDS)
-        self.failed = True
+        elif self._clock() < self._retry_at:
+            return  # the same outage as before: keep the retry already scheduled
+        self.failed, self._attempted = True, False
         self._retry_at = self._clock() + self._wait
 
     def due(self) -> bool:
@@ -59,6 +63,7 @@ class WriteFaults:
 
     def retrying(self) -> None:
         log.info("replica: retrying after a failed write (next wait %.0f s)", self._wait)
+        self._attempted = True
         self._retry_at = self._clock() + self._wait
 
     def recovered(self) -> None:
