@@ -40,6 +40,14 @@ URL_MAX = 500
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+def printable(value: str, limit: int | None = None) -> str:
+    """`value` fit for a terminal: every control character above (escapes, bidi overrides, line
+    breaks) replaced by U+FFFD, at most `limit` characters. For text nobody validated before it was
+    stored: what kiosks report about themselves, rows written by older versions."""
+    cleaned = _CONTROL.sub("\ufffd", value)
+    return cleaned if limit is None else cleaned[:limit]
+
+
 def text(value: object, field: str, limit: int, *, required: bool = False) -> str:
     """A one-line text: no control characters, at most `limit` characters, trimmed."""
     if value is None:

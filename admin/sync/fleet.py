@@ -3,20 +3,28 @@
 Status and acks are not signed (the broker's ACL is what stops a kiosk speaking for another), and they
 are not content: writing them creates no revision. Anything malformed is ignored with a log line; a
 kiosk the admin node does not know (removed, or a retained status left behind) is ignored too.
+
+Everything in them is untrusted input to the admin's terminal (a kiosk's credentials are enough to
+send one): each field is checked for type and range (integers SQLite can store, a finite uptime, a
+time in the sane range), texts lose their control characters (admin.content.validate.printable),
+and a field that fails is treated as absent, so `innovatum-admin kiosks` and its `--json` (RFC 8259)
+show only what is sound.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
+from admin.content import validate
 from broker import topics
-from broker.times import now, now_iso, parse_iso, to_iso
+from broker.times import in_sane_range, now, now_iso, parse_iso, to_iso
 
 log = logging.getLogger(__name__)
 
@@ -34,21 +42,41 @@ CONNECTS_KEPT = 10
 def _json_object(payload: bytes) -> dict[str, Any] | None:
     try:
         value = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # ValueError: also a 5,000-digit number
         return None
     return value if isinstance(value, dict) else None
 
 
+#: What SQLite can store in an INTEGER column.
+MAX_INT = (1 << 63) - 1
+#: Ten years: a longer uptime is a lie, and a float beyond it (or inf) must not reach the table.
+MAX_UPTIME_SECONDS = 10 * 365 * 86400.0
+TEXT_LIMIT = 64
+
+
 def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_INT
+    return value if ok else None
+
+
+def _uptime(value: Any) -> float | None:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) and 0 <= number <= MAX_UPTIME_SECONDS else None
+
+
+def _text(value: Any) -> str | None:
+    return validate.printable(value, TEXT_LIMIT) if isinstance(value, str) else None
 
 
 def _time(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     try:
-        return to_iso(parse_iso(value))
-    except ValueError:
+        parsed = parse_iso(value)
+        return to_iso(parsed) if in_sane_range(parsed) else None
+    except (ValueError, OverflowError):
         return None
 
 
@@ -76,9 +104,9 @@ def record_status(db: sqlite_utils.Database, kiosk_id: str, payload: bytes, *, r
         (
             int(body["online"]),
             _int(body.get("applied_rev")),
-            version[:64] if isinstance(version, str) else None,
-            float(uptime) if isinstance(uptime, int | float) and not isinstance(uptime, bool) else None,
-            screen[:64] if isinstance(screen, str) else None,
+            _text(version),
+            _uptime(uptime),
+            _text(screen),
             seen,
             int(complete) if isinstance(complete, bool) else None,
             json.dumps(connects),
@@ -221,9 +249,9 @@ def fleet(db: sqlite_utils.Database, at: datetime | None = None) -> list[KioskSt
                 bool(online),
                 applied,
                 head - applied if applied is not None else None,
-                version,
-                uptime,
-                screen,
+                _text(version) or "",
+                _uptime(uptime),  # rows stored before these checks existed are read through them too
+                _text(screen) or "",
                 last_seen,
                 bool(online) and silent,
                 None if complete is None else bool(complete),
