@@ -8,6 +8,7 @@ raises `Invalid` with a message that names the field, fit to be shown to the use
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -38,6 +39,7 @@ URL_MAX = 500
 # Also the Unicode line/paragraph separators and the bidirectional overrides and isolates, which can make
 # a listing display as something other than what it says ("Trojan Source").
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def printable(value: str, limit: int | None = None) -> str:
@@ -48,12 +50,25 @@ def printable(value: str, limit: int | None = None) -> str:
     return cleaned if limit is None else cleaned[:limit]
 
 
+#: Characters that draw nothing although Unicode does not call them spaces or format characters
+#: (Hangul fillers, the braille blank): a name made of them looks empty on a screen.
+_BLANK = set("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def visible(value: str) -> bool:
+    """Whether the text draws anything: not only spaces, zero-width and other invisible characters."""
+    return any(unicodedata.category(char)[0] not in ("Z", "C", "M") and char not in _BLANK for char in value)
+
+
 def text(value: object, field: str, limit: int, *, required: bool = False) -> str:
-    """A one-line text: no control characters, at most `limit` characters, trimmed."""
+    """A one-line text: no control characters, at most `limit` characters, trimmed. A required one
+    must show something (not only invisible characters)."""
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise Invalid(f"{field} must be text, not {type(value).__name__}")
+    if _SURROGATE.search(value):  # the command line's way of passing on bytes that are not UTF-8
+        raise Invalid(f"{field} is not valid UTF-8 text")
     bad = _CONTROL.search(value)
     if bad:
         raise Invalid(f"{field} contains a control character (U+{ord(bad.group()):04X})")
@@ -62,6 +77,8 @@ def text(value: object, field: str, limit: int, *, required: bool = False) -> st
         raise Invalid(f"{field} is {len(value)} characters long; the limit is {limit}")
     if required and not value:
         raise Invalid(f"{field} must not be empty")
+    if required and not visible(value):
+        raise Invalid(f"{field} must contain something visible, not only invisible characters")
     return value
 
 
@@ -97,6 +114,8 @@ def url(value: object, field: str) -> str:
         raise Invalid(f"{field} {cleaned!r} is not an http(s) URL")
     if not host:
         raise Invalid(f"{field} {cleaned!r} has no host name")
+    if "@" in parts.netloc:  # https://bank.example@evil.example/ opens evil.example
+        raise Invalid(f"{field} {cleaned!r} contains user info (user@host); give the address without it")
     return cleaned
 
 
