@@ -78,6 +78,11 @@ class TrustedHead:
     digest: str
 
 
+def _disk_trouble(exc: BaseException) -> bool:
+    """A damaged file or a failed write: the disk's problem, handled by a rebuild or a retry."""
+    return health.is_corruption(exc) or faults.is_write_failure(exc)
+
+
 class Replica:
     """One kiosk's replica file and the protocol state around it. Thread-safe (one lock)."""
 
@@ -189,8 +194,13 @@ class Replica:
         try:
             reason = self._act(message, len(payload))
             self._check_timers()
-        except Exception:
+        except Exception as exc:
             # A bug or a broken disk, never the sender's privilege: back to what the file says.
+            if _disk_trouble(exc):
+                # Not the message's fault, and handled (rebuild, or retry): one line, not counted.
+                log.warning("replica: could not apply a message on %r: %s", topic[:100], exc)
+                self._reset_after_error()
+                return None
             log.exception("replica: unexpected error applying a message on %r", topic[:100])
             self._reset_after_error()
             return "malformed"
@@ -205,8 +215,11 @@ class Replica:
                     self._flush_pending()
                     self._try_promote()
                 self._check_timers()
-            except Exception:
-                log.exception("replica: unexpected error in tick")
+            except Exception as exc:
+                if _disk_trouble(exc):
+                    log.warning("replica: tick: %s", exc)
+                else:
+                    log.exception("replica: unexpected error in tick")
                 self._reset_after_error()
             return Outcome(self._commits != before, self._applied, None)
 
