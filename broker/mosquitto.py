@@ -7,6 +7,13 @@ then runs a broker that refuses anonymous clients and lets each account do only 
 - a kiosk reads the content topics and writes only its own status and acknowledgements;
 - a tenant writes only its own request topic and reads only its own replies and listing.
 
+Each account connects only under its own client id: `use_username_as_clientid true` makes Mosquitto
+replace whatever client id a client sends with its user name. So no credential can take over another
+client's id (MQTT disconnects the older connection of an id): a kiosk's or a tenant's password cannot
+keep `serve` or another kiosk off the broker. The other side of the rule: two processes logged in with
+one account are one client and push each other off, so every process that stays connected has an
+account of its own (the admin node has two: `serve`'s and one for its one-shot CLI commands).
+
 Retained state must survive a broker restart (a kiosk bootstraps from it while the admin node is
 down), so persistence is on, in a directory beside the config.
 """
@@ -27,7 +34,10 @@ from broker.passwords import password_file_line
 
 Role = Literal["admin", "kiosk", "tenant"]
 
+#: The admin node's account for `serve` (the long-lived publisher and fleet monitor).
 ADMIN_USERNAME = "innovatum-admin"
+#: The admin node's account for one-shot commands (`publish`, ...): never the same client as `serve`.
+ADMIN_CLI_USERNAME = "innovatum-admin-cli"
 #: Above the kiosks' own limit, so an oversized message reaches a kiosk and is counted there as
 #: "oversized" rather than vanishing silently in the broker.
 MESSAGE_SIZE_LIMIT = MAX_MESSAGE_BYTES + 16 * 1024
@@ -36,11 +46,18 @@ MESSAGE_SIZE_LIMIT = MAX_MESSAGE_BYTES + 16 * 1024
 #: retained state instead. Bounds the broker's memory per absent kiosk.
 MAX_QUEUED_MESSAGES = 20_000
 AUTOSAVE_SECONDS = 60
+USERNAME_AS_CLIENT_ID = "use_username_as_clientid true"
 
 CONF_NAME = "mosquitto.conf"
 PASSWORD_NAME = "passwords"
 ACL_NAME = "acl"
 DATA_DIR = "data"
+
+
+def client_id(username: str) -> str:
+    """The MQTT client id an account connects under: its user name, because the broker enforces it
+    (`use_username_as_clientid`). Clients send it too, so their logs and session name agree."""
+    return username
 
 
 def kiosk_username(kiosk_id: str) -> str:
@@ -142,7 +159,14 @@ def conf_text(directory: Path, listeners: Listeners, *, run_as: str | None = Non
     ]
     if run_as:
         lines += [f"user {run_as}", ""]
-    lines += [f"listener {listeners.port}{' ' + plain_bind if plain_bind else ''}", ""]
+    # Every account connects under its own user name as client id, so no credential can take over
+    # (and so disconnect) another account's client id. A listener option in Mosquitto 2.0: before
+    # any `listener` line it would open the default listener on 1883.
+    lines += [
+        f"listener {listeners.port}{' ' + plain_bind if plain_bind else ''}",
+        USERNAME_AS_CLIENT_ID,
+        "",
+    ]
     if listeners.tls is not None:
         tls = listeners.tls
         lines += [
@@ -152,7 +176,7 @@ def conf_text(directory: Path, listeners: Listeners, *, run_as: str | None = Non
         ]
         if tls.ca is not None:
             lines.append(f"cafile {tls.ca.resolve()}")
-        lines.append("")
+        lines += [USERNAME_AS_CLIENT_ID, ""]
     return "\n".join(lines)
 
 

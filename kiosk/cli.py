@@ -123,9 +123,11 @@ def _run_screen(config: kiosk_config.KioskConfig, port: SyncPort | None = None) 
 
     port = port or _sync_client(config)
     try:
-        run_app(config, port)
+        status = run_app(config, port)
     finally:
         port.stop()
+    if status:  # the screen died of an unexpected exception: systemd must count a failure, not a stop
+        sys.exit(status)
 
 
 @main.command()

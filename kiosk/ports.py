@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-SyncEventKind = Literal["applied", "online", "offline"]
+#: "incomplete"/"complete": whether the replica holds the admin's current state (not while it is
+#: bootstrapping, rebuilding a damaged file, or retrying after a failed write); the screen marks it.
+SyncEventKind = Literal["applied", "online", "offline", "incomplete", "complete"]
 
 
 @dataclass(frozen=True)

@@ -34,14 +34,22 @@ def announce() -> None:
 @click.option("--from", "start", type=WHEN, metavar="TIME", help=f"Show from (default: now). {WHEN_HELP}")
 @click.option("--until", type=WHEN, metavar="TIME", help="Show until (default: until retracted), e.g. +2h.")
 @click.option("--target", default="all", show_default=True, help="all, group:GROUP or kiosk:KIOSK-ID.")
+@click.option("--force", is_flag=True, help="Push even if the target matches no kiosk (yet).")
 @pass_context
 def push(
-    ctx: Context, text: str, en: str | None, priority: str, start: str | None, until: str | None, target: str
+    ctx: Context,
+    text: str,
+    en: str | None,
+    priority: str,
+    start: str | None,
+    until: str | None,
+    target: str,
+    force: bool,
 ) -> None:
     """Show TEXT (Swedish) on the screens; prints the announcement's id."""
     values = {"text": text, "en": en, "priority": priority, "from": start, "until": until, "target": target}
     with user_errors(), ctx.database() as db:
-        announcement_id, outcome = content.push(db, ctx.actor, values)
+        announcement_id, outcome = content.push(db, ctx.actor, values, force=force)
     say(f"pushed announcement {announcement_id} to {target} ({revision_note(outcome.rev)})")
 
 

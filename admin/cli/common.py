@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from admin.content import validate
 from admin.content.listings import Outcome
 from admin.content.validate import Invalid, InvalidRows
 from admin.store import db as store_db
@@ -173,7 +174,8 @@ def user_errors() -> Iterator[None]:
 
 def print_json(items: Iterable[dict[str, Any]]) -> None:
     """The --json form: one JSON array of objects, UTF-8, stable key order."""
-    click.echo(json.dumps(list(items), ensure_ascii=False, indent=2))
+    # RFC 8259: no NaN or Infinity (callers pass finite numbers; this makes a slip an error, not bad JSON).
+    click.echo(json.dumps(list(items), ensure_ascii=False, indent=2, allow_nan=False))
 
 
 def console() -> Console:
@@ -187,7 +189,7 @@ def cell(value: Any) -> Text:
         return Text("")
     if isinstance(value, bool):
         return Text("yes" if value else "no")
-    return Text(str(value))
+    return Text(validate.printable(str(value)))  # and never a terminal escape, whoever wrote it
 
 
 def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from admin.cli.common import Context, fail, local_time, out_option, pass_context, print_json, print_table, say
+from admin.content import validate
 from admin.store.db import key_path
 from admin.sync import fleet as fleet_status
 from broker import topics
@@ -45,12 +46,16 @@ def add(ctx: Context, kiosk_id: str, group: str, location: str) -> None:
         group = topics.safe_id(group)
     except ValueError as exc:
         fail(f"--group: {exc}")
+    try:
+        location = validate.text(location, "--location", validate.SHORT_MAX)
+    except validate.Invalid as exc:
+        fail(str(exc))
     with ctx.database() as db:
         if db.execute("SELECT 1 FROM kiosks WHERE id = ?", (kiosk_id,)).fetchone():
             fail(f"kiosk {kiosk_id!r} already exists")
         db.execute(
             'INSERT INTO kiosks (id, "group", location, password, created_at) VALUES (?, ?, ?, ?, ?)',
-            (kiosk_id, group, location.strip(), generate_password(), now_iso()),
+            (kiosk_id, group, location, generate_password(), now_iso()),
         )
     say(f"added kiosk {kiosk_id}: rerun `innovatum-admin broker-config` and reload mosquitto, then")
     say(f"write its config with `innovatum-admin kiosk config {kiosk_id} --broker URL --out FILE`")
@@ -180,7 +185,11 @@ def _uptime(seconds: float | None) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_context
 def kiosks(ctx: Context, as_json: bool) -> None:
-    """The fleet: who is online, how far behind, what it shows. A silent kiosk is flagged STALE."""
+    """The fleet: who is online, how far behind, what it shows.
+
+    Flags: STALE (online but silent), FLAPPING (reconnecting again and again), BEHIND (its replica
+    reports it is not complete, e.g. a full disk).
+    """
     with ctx.database() as db:
         states = fleet_status.fleet(db)
     if as_json:
@@ -193,7 +202,7 @@ def kiosks(ctx: Context, as_json: bool) -> None:
             (
                 s.id,
                 s.group,
-                "STALE" if s.stale else ("online" if s.online else "offline"),
+                s.health,
                 s.applied_rev,
                 s.lag,
                 s.version,

@@ -38,19 +38,17 @@ def _signing_key(ctx: Context) -> Ed25519PrivateKey:
         fail(f"{exc} (the signing key is created by `innovatum-admin init`)")
 
 
-def _settings(ctx: Context, url: str, ca_file: str) -> BrokerSettings:
-    """The URL may carry user:password; otherwise the admin node's own account from broker-config."""
+def _connection(ctx: Context, url: str, ca_file: str, use: accounts.AdminUse) -> accounts.AdminConnection:
+    """The URL may carry user:password; otherwise the admin node's own account for `use`."""
     try:
         settings = BrokerSettings.from_url(url, ca_file=ca_file)
     except BrokerUrlError as exc:
         fail(str(exc))
-    if settings.username:
-        return settings
     with ctx.database() as db:
-        account = accounts.admin_account(db)
-    if account is None:
-        fail("the admin node has no broker account yet: run `innovatum-admin broker-config --out DIR` first")
-    return BrokerSettings.from_url(url, account.username, account.password, ca_file)
+        try:
+            return accounts.admin_connection(db, settings, use)
+        except accounts.NoAdminAccount as exc:
+            fail(str(exc))
 
 
 def _logging(verbose: bool) -> None:
@@ -79,12 +77,12 @@ def serve(ctx: Context, url: str, ca_file: str, verbose: bool) -> None:
     broker was down, are published too.
     """
     key = _signing_key(ctx)
-    settings = _settings(ctx, url, ca_file)
+    connection = _connection(ctx, url, ca_file, "serve")
     ctx.open().close()  # a missing or broken database is one error line now, not a thread's traceback
     lock = _single_instance(ctx.db_path)
     stop = threading.Event()
     try:
-        server = Server(ctx.db_path, key, settings, stop=stop, poll_calendars=calendar_poller())
+        server = Server(ctx.db_path, key, connection.settings, stop=stop, poll_calendars=calendar_poller())
     except TlsSetupError as exc:
         fail(str(exc))
     _logging(verbose)
@@ -98,7 +96,7 @@ def serve(ctx: Context, url: str, ca_file: str, verbose: bool) -> None:
     signal.signal(signal.SIGINT, on_signal)
     with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):  # stderr is not a real file
         faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1`: every thread's stack
-    anonymous.warn_in_background(settings, lambda text: click.echo(f"warning: {text}", err=True))
+    anonymous.warn_in_background(connection.settings, lambda text: click.echo(f"warning: {text}", err=True))
     try:
         server.run()
     finally:
@@ -133,9 +131,10 @@ def _single_instance(db_path: Path) -> IO[bytes]:
 def publish(ctx: Context, url: str, ca_file: str, full: bool, connect_timeout: float) -> None:
     """Publish what is pending once; with --full, republish the whole state (e.g. to a replaced broker)."""
     key = _signing_key(ctx)
-    settings = _settings(ctx, url, ca_file)
+    connection = _connection(ctx, url, ca_file, "cli")
+    settings = connection.settings
     try:
-        client = MqttClient(settings, "innovatum-admin-publish")
+        client = MqttClient(settings, connection.client_id)
     except TlsSetupError as exc:
         fail(str(exc))
     client.start()

@@ -104,6 +104,10 @@ def _parse_json(content: str) -> list[RawRecord]:
         data = json.loads(content)
     except json.JSONDecodeError as exc:
         raise Invalid(f"line {exc.lineno}: malformed JSON: {exc.msg}") from None
+    except RecursionError:
+        raise Invalid("malformed JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise Invalid(f"malformed JSON: {str(exc).split(';')[0][:120]}") from None
     if not isinstance(data, list):
         raise Invalid("a JSON import must be an array of objects")
     records = []

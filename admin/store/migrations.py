@@ -264,6 +264,13 @@ ALTER TABLE calendars ADD COLUMN held_since TEXT;
 ALTER TABLE calendars ADD COLUMN max_drop INTEGER NOT NULL DEFAULT 50 CHECK (max_drop BETWEEN 1 AND 100)
 """
 
+_V7_FLEET_HEALTH = """
+-- What the kiosk last said about its replica (NULL: it never said), and when its recent connections
+-- began (a JSON list of ISO times, newest last, bounded): several in a short window is a flapping link.
+ALTER TABLE kiosks ADD COLUMN complete INTEGER;
+ALTER TABLE kiosks ADD COLUMN connects TEXT NOT NULL DEFAULT '[]';
+"""
+
 
 def _script(sql: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
@@ -282,6 +289,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (4, "broker accounts of the admin node and the tenants", _script(_V4_BROKER_ACCOUNTS)),
     (5, "tenant edit requests, their replies, settings", _script(_V5_TENANT_REQUESTS)),
     (6, "calendar feed health and held replies", _script(_V6_CALENDAR_HEALTH)),
+    (7, "kiosk health: replica completeness and recent connections", _script(_V7_FLEET_HEALTH)),
 ]
 
 LATEST = MIGRATIONS[-1][0]

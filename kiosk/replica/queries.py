@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from broker.times import STOCKHOLM
-from kiosk.replica import directory
+from kiosk.replica import directory, guard, health
 from kiosk.replica.directory import sort_key
 from kiosk.replica.records import Announcement, Booking, Event, Listing, Partner, Priority, Room, Tenant
 from kiosk.replica.schema import connect
@@ -71,6 +71,7 @@ class Queries:
         # screen reads: a kiosk that has not bootstrapped yet starts on an empty replica.
         connect(path).close()
         self._conn = connect(path, readonly=True)
+        self._inode = health.inode(path)
         self._search_cache: dict[tuple[str, str | None, int | None, int], SearchResult] = {}
         #: `PRAGMA data_version` and `directory_state.version` when the search cache was last checked.
         self._data_version = -1
@@ -80,7 +81,14 @@ class Queries:
         self._conn.close()
 
     def readable(self) -> bool:
-        """Whether the replica answers at all (raises nothing): checked before a screen is rebuilt."""
+        """Whether the replica answers at all (raises nothing): checked before a screen is rebuilt.
+
+        A damaged replica is replaced by a fresh file (kiosk.replica.health): read that one from now on.
+        """
+        conn, self._inode = health.reopen_if_replaced(self.path, self._conn, self._inode)
+        if conn is not self._conn:
+            self._conn, self._data_version = conn, -1
+            self._search_cache.clear()
         try:
             self._conn.execute("SELECT 1 FROM records LIMIT 1").fetchall()
         except sqlite3.Error:
@@ -128,8 +136,8 @@ class Queries:
         if data is None or data.get("visible") is False:
             return None
         if kind == "partner":
-            return Partner.from_record(slug, data)
-        return Tenant.from_record(slug, data) if kind == "tenant" else None
+            return guard.parse(kind, slug, data, Partner.from_record)
+        return guard.parse(kind, slug, data, Tenant.from_record) if kind == "tenant" else None
 
     def tenant(self, slug: str) -> Tenant | None:
         found = self.listing("tenant", slug)
@@ -164,7 +172,12 @@ class Queries:
             return self.tenant(row[0]) if row else None
 
     def partners(self) -> list[Partner]:
-        found = [Partner.from_record(key, data) for key, data in self._records("partner") if _visible(data)]
+        parsed = (
+            guard.parse("partner", key, data, Partner.from_record)
+            for key, data in self._records("partner")
+            if _visible(data)
+        )
+        found = [partner for partner in parsed if partner is not None]
         return sorted(found, key=lambda partner: sort_key(partner.name))
 
     def search(
@@ -268,7 +281,9 @@ class Queries:
             parsed = _loads(data)
             if parsed is not None:
                 cls = Partner if kind == "partner" else Tenant
-                listings.append(cls.from_record(key, parsed))
+                listing = guard.parse(kind, key, parsed, cls.from_record)
+                if listing is not None:
+                    listings.append(listing)
         return SearchResult(tuple(listings), total)
 
     @contextmanager
@@ -326,7 +341,7 @@ class Queries:
 
     def event(self, event_id: int) -> Event | None:
         data = self._record("event", str(event_id))
-        return Event.from_record(str(event_id), data) if data is not None else None
+        return guard.parse("event", str(event_id), data, Event.from_record) if data is not None else None
 
     def events_between(self, start: datetime, end: datetime) -> list[Event]:
         """Events that are not over at `start` and begin before `end`, by start time.
@@ -335,7 +350,7 @@ class Queries:
         """
         found = []
         for key, data in self._records_around("event", start, end):
-            event = Event.from_record(key, data)
+            event = guard.parse("event", key, data, Event.from_record)
             if event is not None and event.start < end and (event.end > start or event.start >= start):
                 found.append(event)
         return sorted(found, key=lambda event: (event.start, sort_key(event.title_sv)))
@@ -353,12 +368,14 @@ class Queries:
         day_end = day_start + timedelta(days=1)
         bookings: dict[str, list[Booking]] = {}
         for key, data in self._records_around("booking", day_start, day_end):
-            booking = Booking.from_record(key, data)
+            booking = guard.parse("booking", key, data, Booking.from_record)
             if booking is not None and booking.start < day_end and booking.end > day_start:
                 bookings.setdefault(booking.room, []).append(booking)
         rooms = []
         for key, data in self._records("room"):
-            room = Room.from_record(key, data)
+            room = guard.parse("room", key, data, Room.from_record)
+            if room is None:
+                continue
             ordered = tuple(sorted(bookings.get(room.slug, ()), key=lambda booking: booking.start))
             rooms.append(Room(**{**room.__dict__, "bookings": ordered}))
         return sorted(
@@ -374,7 +391,7 @@ class Queries:
         """
         found = []
         for key, data in self._records("announcement"):
-            announcement = Announcement.from_record(key, data)
+            announcement = guard.parse("announcement", key, data, Announcement.from_record)
             if announcement and announcement.active_at(moment) and announcement.targets(kiosk_id, group):
                 found.append(announcement)
         rank = {"emergency": 0, "warning": 1, "info": 2}
@@ -385,7 +402,7 @@ class Queries:
         opens or closes), or None. Lets the screen re-check at that moment instead of polling."""
         edges = []
         for key, data in self._records("announcement"):
-            announcement = Announcement.from_record(key, data)
+            announcement = guard.parse("announcement", key, data, Announcement.from_record)
             if announcement is None or not announcement.targets(kiosk_id, group):
                 continue
             edges += [
@@ -408,7 +425,7 @@ def _visible(data: dict[str, Any]) -> bool:
 def _loads(text: str) -> dict[str, Any] | None:
     try:
         value = json.loads(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
 

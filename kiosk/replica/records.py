@@ -35,7 +35,8 @@ from broker.records import (
     Field,
     RecordKind,
 )
-from broker.times import STOCKHOLM, parse_iso
+from broker.times import parse_iso
+from kiosk.replica import guard
 
 Priority = Literal["info", "warning", "emergency"]
 
@@ -50,7 +51,7 @@ def _time(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        return parse_iso(value).astimezone(STOCKHOLM)
+        return guard.sane_time(parse_iso(value))  # a time a screen cannot convert reads as none
     except ValueError:
         return None
 

@@ -27,6 +27,7 @@ from broker.times import now, now_iso
 from kiosk import __version__
 from kiosk.config import ConfigError, KioskConfig
 from kiosk.ports import SyncEvent, SyncEventKind
+from kiosk.replica import health
 from kiosk.replica.engine import Replica
 
 log = logging.getLogger(__name__)
@@ -50,19 +51,24 @@ SNAPSHOT_QOS = 0
 HEAD_QOS = 0
 
 
-def open_replica(config: KioskConfig) -> Replica:
-    """The replica with the admin's public key from the config; ConfigError if the key is unusable."""
+def open_replica(config: KioskConfig, *, repair: bool = False) -> Replica:
+    """The replica with the admin's public key from the config; ConfigError if the key is unusable.
+
+    `repair` (the sync client, the replica's one writer): a damaged file is moved aside first and a
+    fresh replica bootstraps from the broker (kiosk.replica.health)."""
     try:
         key = load_public_key_b64(config.admin_public_key)
     except KeyFileError as exc:
         raise ConfigError(f"trust.admin_public_key: {exc}") from None
+    if repair:
+        health.ensure_sound(config.database)
     return Replica(config.database, key)
 
 
 class SyncClient:
     def __init__(self, config: KioskConfig, *, status_seconds: float = STATUS_SECONDS) -> None:
         self.config = config
-        self.replica = open_replica(config)
+        self.replica = open_replica(config, repair=True)
         self._status_seconds = status_seconds
         self._started_at = time.monotonic()
         self._screen = ""
@@ -88,6 +94,7 @@ class SyncClient:
         self._snapshot_generation: int | None = None  # the generation state/# was subscribed for
         self._last_status = 0.0
         self._reported: tuple[bool, int, str] | None = None
+        self._complete_shown: bool | None = None  # what the screen was last told
         self._closed = False
 
     # --- SyncPort ----------------------------------------------------------------------------------
@@ -154,6 +161,10 @@ class SyncClient:
         self._follow_replica()
         if changed:
             self._emit("applied")
+        complete = self.replica.complete
+        if complete != self._complete_shown:
+            self._complete_shown = complete
+            self._emit("complete" if complete else "incomplete")
         self._report_status()
         return last_tick
 
@@ -188,6 +199,7 @@ class SyncClient:
                 # it: a dropped connection means a new subscription (and the whole set again), and a
                 # snapshot that stalls starts a new generation.
                 self._client.subscribe(topics.STATE_ALL, qos=SNAPSHOT_QOS)
+                self._client.subscribe(topics.HEAD, qos=HEAD_QOS)  # and the newest head, resent too
         elif self._snapshot_generation is not None:
             self._snapshot_generation = None
             self._client.unsubscribe(topics.STATE_ALL)

@@ -39,7 +39,7 @@ from kiosk.process_memory import limit_malloc_arenas, release_free_memory
 from kiosk.replica.queries import Announcement, Queries
 from kiosk.ui.context import State, providing
 from kiosk.ui.i18n import Translator
-from kiosk.ui.messages import ConnectionChanged, ReplicaChanged
+from kiosk.ui.messages import CompletenessChanged, ConnectionChanged, ReplicaChanged
 from kiosk.ui.navigation import OpenEvent, OpenListing, OpenPage, ShowSection
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.base import KioskScreen
@@ -101,6 +101,9 @@ class KioskApp(ContextApp, inherit_bindings=False):
     language: reactive[str] = reactive("sv")
     content_version: reactive[int] = reactive(0)
     offline_since: reactive[datetime | None] = reactive(None)
+    #: The replica is not complete (bootstrapping, rebuilding, behind after a failed write): marked
+    #: beside the clock like offline, so nobody trusts a screen that may be behind.
+    updating: reactive[bool] = reactive(False)
     announcements: reactive[tuple[Announcement, ...]] = reactive(())
     minute: reactive[datetime] = reactive(lambda: times.now().replace(second=0, microsecond=0))
 
@@ -204,8 +207,13 @@ class KioskApp(ContextApp, inherit_bindings=False):
                     return
                 self._refresh_pending = True
             self.post_message(ReplicaChanged(event.revision))
+        elif event.kind in ("complete", "incomplete"):
+            self.post_message(CompletenessChanged(event.kind == "complete"))
         else:
             self.post_message(ConnectionChanged(event.kind == "online", event.at))
+
+    def on_completeness_changed(self, message: CompletenessChanged) -> None:
+        self.updating = not message.complete
 
     def on_replica_changed(self, message: ReplicaChanged) -> None:
         # Clear the flag before reading, so an update committed during the reload posts a new message.
@@ -422,11 +430,12 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def run_app(config: KioskConfig, port: SyncPort | None, *, allow_quit: bool = False) -> None:
+def run_app(config: KioskConfig, port: SyncPort | None, *, allow_quit: bool = False) -> int:
     """The production entry point (`innovatum-kiosk --config FILE`): no way to quit from the keyboard.
 
     `allow_quit=True` is for `innovatum demo`, run by a person in their own terminal: ctrl+q or ctrl+c
-    quits.
+    quits. Returns the exit status: Textual ends `run()` normally after an unhandled exception (it
+    prints the traceback and sets `return_code` to 1), so the caller must exit with it for systemd to see.
     """
     limit_malloc_arenas()  # before the app's and the sync client's threads exist
     app = KioskApp(
@@ -442,3 +451,4 @@ def run_app(config: KioskConfig, port: SyncPort | None, *, allow_quit: bool = Fa
         freeze_startup=True,
     )
     app.run()
+    return app.return_code or 0

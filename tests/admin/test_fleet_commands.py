@@ -125,7 +125,7 @@ def test_broker_config_lists_every_account_and_no_removed_one(admin, tmp_path: P
     result = admin("broker-config", "--out", str(out), "--port", "1884")
     assert result.exit_code == 0, result.output
     users = sorted(line.split(":")[0] for line in (out / "passwords").read_text().splitlines())
-    assert users == ["innovatum-admin", "kiosk-lobby-1", "tenant-acme"]
+    assert users == ["innovatum-admin", "innovatum-admin-cli", "kiosk-lobby-1", "tenant-acme"]
     conf = (out / "mosquitto.conf").read_text()
     assert "allow_anonymous false" in conf and "listener 1884\n" in conf
     # rerunning keeps every password (kiosk configs already handed out stay valid)

@@ -165,8 +165,9 @@ class Admin:
 
 
 def content(dump: dict[str, Any]) -> dict[str, Any]:
-    """A dump without the drop counters and the completeness flag: what the screen can show."""
-    return {name: value for name, value in dump.items() if name not in ("dropped", "complete")}
+    """A dump without the drop counters, the completeness flag and the records the screens skip
+    (kiosk.replica.guard): the content the replica holds."""
+    return {name: value for name, value in dump.items() if name not in ("dropped", "complete", "skipped")}
 
 
 def feed(replica: Any, messages: list[Message]) -> None:

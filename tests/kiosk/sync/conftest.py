@@ -129,6 +129,19 @@ class Site:
             ).fetchone()
             return row[0], row[1]
 
+    def extra_admin_account(self, name: str) -> tuple[str, str]:
+        """An account with the admin ACL for a test's own client, loaded into the running broker."""
+        username, password = f"innovatum-admin-test-{name}", f"test-{name}-password"
+        with self.database() as db:
+            db.execute(
+                "INSERT INTO broker_accounts (username, role, subject, password, created_at) "
+                "VALUES (?, 'admin', '', ?, ?)",
+                (username, password, now_iso()),
+            )
+        self.write_broker_config()
+        self.broker.reload()
+        return username, password
+
     def database(self) -> Any:
         class _Open:
             def __enter__(inner) -> Any:
@@ -241,7 +254,12 @@ class Site:
         return expected
 
     def raw(self, role: str | None, subject: str = "", client_id: str = "raw") -> RawClient:
-        username, password = self.account(role, subject) if role else (None, None)
+        if role == "admin":
+            # The broker makes every client id its account's user name, so a test's observer must
+            # not share `serve`'s account (it would push serve off): it gets an admin account of its own.
+            username, password = self.extra_admin_account(f"{client_id}-{len(self.clients)}")
+        else:
+            username, password = self.account(role, subject) if role else (None, None)
         client = RawClient(self.port, username, password, f"{client_id}-{len(self.clients)}")
         self.clients.append(client)
         return client
