@@ -20,10 +20,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from broker.envelope import Rejected
+from broker.wayfinding.plan import WAYFINDING_FIELDS
 
 SCHEMA_VERSION = 1
 
-KINDS: tuple[str, ...] = ("tenant", "partner", "event", "room", "booking", "announcement", "logo")
+KINDS: tuple[str, ...] = (
+    "tenant",
+    "partner",
+    "event",
+    "room",
+    "booking",
+    "announcement",
+    "logo",
+    *WAYFINDING_FIELDS,
+)
 
 _STR = (str,)
 _OPT_STR = (str, type(None))
@@ -39,6 +49,7 @@ RECORD_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
     "booking": {"id": (int,), "room": _STR, "start": _STR, "end": _STR, "private": _BOOL},
     "announcement": {"id": (int,), "text_sv": _STR, "priority": _STR, "target": _STR},
     "logo": {"owner": _STR, "mime": _STR, "data": _STR},
+    **WAYFINDING_FIELDS,
 }
 
 PRIORITIES = ("info", "warning", "emergency")

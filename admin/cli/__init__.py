@@ -49,6 +49,7 @@ COMMAND_MODULES = (
     "demo",
     "events",
     "fleet",
+    "floors",
     "init",
     "rooms",
     "sync",

@@ -304,3 +304,13 @@ def building_from(
         if floor_of is not None and floor_of.inside(spot.x, spot.y):
             built_kiosks[spot.kiosk] = spot
     return Building(built_floors, built_rooms, built_connectors, built_kiosks)
+
+
+#: The record kinds wayfinding adds to the sync (broker/schema.py), with the fields a kiosk needs
+#: before it reads one further (the rest is checked by the `*_from` functions above).
+WAYFINDING_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
+    "floor": {"level": (int,), "rows": (list,)},
+    "plan_room": {"room": (str,), "level": (int,)},
+    "connector": {"id": (str,), "kind": (str,), "levels": (list,)},
+    "kiosk_spot": {"kiosk": (str,), "level": (int,)},
+}

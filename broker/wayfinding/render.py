@@ -8,7 +8,8 @@ character wide from cell centre to cell centre, drawn over everything but the ma
 
 Markers are drawn once each, at the centre of their cell, with their own glyph, so they read
 without colour (16-colour consoles, colour-blind visitors): "you are here", the target room (its
-label where it fits), lifts and stairs. The caller gives the glyphs (they are letters of the
+label where it fits), lifts and stairs. Other rooms' labels (`rooms`) are drawn for staff checking
+their data, and where a screen has room for them. The caller gives the glyphs (they are letters of the
 visitor's language) and turns roles into colours.
 """
 
@@ -129,6 +130,7 @@ def render(
     here: Cell | None = None,
     target: Rect | None = None,
     label: str = "",
+    rooms: Iterable[tuple[Rect, str]] = (),
     connectors: Iterable[Connector] = (),
     glyphs: Glyphs = Glyphs(),
 ) -> MapImage:
@@ -167,6 +169,8 @@ def render(
                 glyphs.lift if kind == Role.LIFT else glyphs.stairs,
                 kind,
             )
+    for rect, name in rooms:
+        put(_label_at(view, rect, name), name, Role.LABEL)
     if target is not None and label:
         put(_label_at(view, target, label), label, Role.LABEL)
     if here is not None and floor.inside(*here):

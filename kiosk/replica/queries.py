@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from broker.times import STOCKHOLM, parse_iso
-from kiosk.replica import directory
+from broker.wayfinding.plan import Building
+from kiosk.replica import directory, wayfinding
 from kiosk.replica.directory import sort_key
 from kiosk.replica.schema import connect
 
@@ -377,6 +378,10 @@ class Queries:
             "SELECT data FROM records WHERE kind = ? AND key = ? AND deleted = 0", (kind, key)
         ).fetchone()
         return _loads(row[0]) if row and row[0] is not None else None
+
+    def building(self) -> Building:
+        """Floor plans, placed rooms, lifts and stairs, kiosk spots (kiosk/replica/wayfinding.py)."""
+        return wayfinding.building(lambda kind: (data for _key, data in self._records(kind)))
 
     # Directory --------------------------------------------------------------------------------
 
