@@ -22,7 +22,7 @@ from typing import Any
 import sqlite_utils
 from PIL import Image, ImageDraw, ImageFont
 
-from admin.content import announcements, events, listings, rooms, sql, validate
+from admin.content import announcements, demo_building, events, listings, rooms, sql, validate
 from admin.content.validate import Invalid
 from admin.store.changes import transaction
 from assets import ASSETS
@@ -115,6 +115,7 @@ def load(
     ]
     booking_rows = _dated(_load("bookings.json", directory), today, rooms.clean_booking)
     notice = _load("announcement.json", directory)
+    building = demo_building.read(directory)
 
     result = DemoResult(rev=None)
     with transaction(db, actor, "demo-data") as tx:
@@ -151,6 +152,7 @@ def load(
         else:
             announcements.insert(tx, cleaned)
             result.bump("announcements", "added")
+        result.counts.update(demo_building.apply(tx, building))
     result.rev = tx.rev
     return result
 

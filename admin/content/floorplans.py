@@ -331,3 +331,52 @@ def unplace_kiosk(db: sqlite_utils.Database, actor: str, kiosk: str) -> Outcome:
         tx.delete("kiosk_spot", kiosk)
         tx.audit("kiosk.unplace", "kiosk_spot", kiosk)
     return Outcome("removed", tx.rev)
+
+
+# --- a whole building at once (the demo) ------------------------------------------------------------
+
+
+def apply_building(tx: Change, building: Building) -> dict[str, int]:
+    """Upsert every floor (with its plan), room, connector and kiosk spot of `building` in the caller's
+    transaction, with the same checks as one at a time; returns how many records changed per kind.
+    Nothing else is removed: staff's own additions stay."""
+    db, stamp = tx.db, now_iso()
+    before = load_building(db)
+    for floor in building.floors.values():
+        db.execute(
+            "INSERT INTO floors (level, name_sv, name_en, plan, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (level) DO UPDATE SET name_sv = excluded.name_sv, "
+            "name_en = excluded.name_en, plan = excluded.plan, updated_at = excluded.updated_at "
+            "WHERE floors.name_sv IS NOT excluded.name_sv OR floors.name_en IS NOT excluded.name_en "
+            "OR floors.plan IS NOT excluded.plan",
+            [floor.level, floor.name_sv, floor.name_en, json.dumps(list(floor.rows)), stamp, stamp],
+        )
+    for room in building.rooms.values():
+        r = room.rect
+        db.execute(
+            "INSERT OR REPLACE INTO plan_rooms (room, level, x, y, w, h, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [room.room, room.level, r.x, r.y, r.w, r.h, stamp],
+        )
+    for c in building.connectors.values():
+        db.execute(
+            "INSERT OR REPLACE INTO connectors (id, kind, levels, x, y, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [c.id, c.kind, json.dumps(list(c.levels)), c.x, c.y, stamp],
+        )
+    for k in building.kiosks.values():
+        db.execute(
+            "INSERT OR REPLACE INTO kiosk_spots (kiosk, level, x, y, facing, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [k.kiosk, k.level, k.x, k.y, k.facing, stamp],
+        )
+    _require_sound(before, load_building(db))
+    changed = {
+        "floors": sum(tx.record("floor", str(f.level), f.record()) for f in building.floors.values()),
+        "plan_rooms": sum(tx.record("plan_room", r.room, r.record()) for r in building.rooms.values()),
+        "connectors": sum(tx.record("connector", c.id, c.record()) for c in building.connectors.values()),
+        "kiosk_spots": sum(tx.record("kiosk_spot", k.kiosk, k.record()) for k in building.kiosks.values()),
+    }
+    if any(changed.values()):
+        tx.audit("floor.building", "floor", "", changed)
+    return changed
