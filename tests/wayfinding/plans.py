@@ -59,3 +59,17 @@ def records() -> dict[str, list[dict[str, Any]]]:
 def building(**changes: list[dict[str, Any]]) -> Building:
     data = {**records(), **changes}
     return building_from(data["floors"], data["rooms"], data["connectors"], data["kiosks"])
+
+
+def ui_records(kiosk_id: str = "lobby-1", facing: str = "n") -> list[tuple[str, str, dict[str, Any]]]:
+    """The fixture building as replica records for the UI tests' data (tests/ui/fixtures.py): the
+    tenant robotlabbet's room "204" is B1 on level 2, the kiosk stands in the lobby of level 1."""
+    data = records()
+    rooms = [{**room, "room": "204"} if room["room"] == "B1" else room for room in data["rooms"]]
+    kiosk = {**data["kiosks"][0], "kiosk": kiosk_id, "facing": facing}
+    result: list[tuple[str, str, dict[str, Any]]] = []
+    result += [("floor", str(floor["level"]), floor) for floor in data["floors"]]
+    result += [("plan_room", room["room"], room) for room in rooms]
+    result += [("connector", c["id"], c) for c in data["connectors"]]
+    result.append(("kiosk_spot", kiosk_id, kiosk))
+    return result
