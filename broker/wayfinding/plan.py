@@ -15,6 +15,7 @@ and identifiers are short and safe as topic levels.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -244,9 +245,17 @@ class Building:
     kiosks: Mapping[str, KioskSpot]
 
     def room(self, label: str) -> PlanRoom | None:
-        """A room by its label, ignoring case and spaces ("b 204" finds "B204")."""
+        """A room by its label, ignoring case, accents, spaces and dashes ("b 204" finds "B204",
+        "Projektrum 1" finds "projektrum-1", "Älvsalen" finds "alvsalen")."""
         wanted = _fold(label)
+        if not wanted:
+            return None
         return next((room for room in self.rooms.values() if _fold(room.room) == wanted), None)
+
+    def room_for_place(self, place: str) -> PlanRoom | None:
+        """The room an event's place names: all of it ("Älvsalen"), or what comes before a comma
+        ("Projektrum 1, plan 1")."""
+        return self.room(place) or self.room(place.split(",", 1)[0])
 
     def rooms_on(self, level: int) -> list[PlanRoom]:
         return [room for room in self.rooms.values() if room.level == level]
@@ -256,7 +265,8 @@ class Building:
 
 
 def _fold(label: str) -> str:
-    return "".join(label.split()).casefold()
+    decomposed = unicodedata.normalize("NFKD", label)
+    return "".join(char for char in decomposed if char.isalnum()).casefold()
 
 
 def building_from(

@@ -164,3 +164,23 @@ def test_every_step_is_translated() -> None:
     for message in MESSAGES.values():
         assert message in swedish and swedish[message].string, message
         assert message in english, message
+
+
+async def test_the_way_from_an_event_whose_place_is_a_room(make_app: AppFactory, placed: Replica) -> None:
+    # Event 1's place is "Science center, plan 1"; the science centre's hall is A2 on the plans.
+    placed.put(
+        "plan_room", "science-center", {"room": "science-center", "level": 1, "x": 15, "y": 6, "w": 4, "h": 2}
+    )
+    app = make_app(home_language="en")
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.open_event(4)  # its place, "Aulan", is on no plan: no button
+        await pilot.pause()
+        assert "Pitch night" in screen_text(app) and not app.screen.query("#way-there")
+        app.open_event(1)
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, WayScreen)
+        text = screen_text(app)
+        assert "Room science-center" in text and "Room science-center is here" in text
+        assert "@" in text and "▒" in text

@@ -279,6 +279,13 @@ def way_there(screen: KioskScreen, room: str, title: str) -> Iterable[WayButton]
         yield WayButton(screen._("W The way there"), partial(open_way, screen, room, title))
 
 
+def way_to_place(screen: KioskScreen, place: str, title: str) -> Iterable[WayButton]:
+    """`way_there` for an event: its place names a room ("Älvsalen", "Projektrum 1, plan 1")."""
+    room = kiosk(screen).queries.building().room_for_place(place) if place else None
+    if room is not None:
+        yield from way_there(screen, room.room, title)
+
+
 def open_way(screen: KioskScreen, room: str, title: str) -> None:
     kiosk(screen).open_page(WayScreen(room, title, section=screen.section, page=screen.report_name()))
 
