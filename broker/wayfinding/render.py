@@ -2,8 +2,9 @@
 
 The map is turned so that the way a visitor faces while reading the screen is up ("heads-up", as
 lobby maps are drawn), then scaled so a plan cell is twice as wide as tall (terminal cells are about
-1:2) and the whole floor fits `columns` x `rows`. When several plan cells share a screen cell, a
-corridor wins over the wall beside it, so a shrunken map keeps its corridors; the route is a line one
+1:2) and the whole floor fits `columns` x `rows`. When several plan cells share a screen cell, the
+majority wins and a tie is a wall (so a one-cell wall survives halving, and a corridor two or more
+cells wide survives as at least one row); the route is a line one
 character wide from cell centre to cell centre, drawn over everything but the markers.
 
 Markers are drawn once each, at the centre of their cell, with their own glyph, so they read
@@ -199,7 +200,7 @@ def _base(floor: Floor, cells: Iterable[Cell], target: Rect | None) -> Role:
             in_target = in_target or (target is not None and target.contains(x, y))
         elif char == "#":
             wall += 1
-    if walk and walk >= wall:
+    if walk and walk > wall:
         return Role.TARGET if in_target else Role.FLOOR
     return Role.WALL if wall else Role.VOID
 
