@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from broker.times import STOCKHOLM, parse_iso
 from broker.wayfinding.plan import Building
+from broker.wayfinding.route import NoRoute, Route
 from kiosk.replica import directory, wayfinding
 from kiosk.replica.directory import sort_key
 from kiosk.replica.schema import connect
@@ -333,6 +334,7 @@ class Queries:
         #: `PRAGMA data_version` and `directory_state.version` when the search cache was last checked.
         self._data_version = -1
         self._directory_version = -1
+        self._wayfinding = wayfinding.Wayfinding()
 
     def close(self) -> None:
         self._conn.close()
@@ -381,7 +383,11 @@ class Queries:
 
     def building(self) -> Building:
         """Floor plans, placed rooms, lifts and stairs, kiosk spots (kiosk/replica/wayfinding.py)."""
-        return wayfinding.building(lambda kind: (data for _key, data in self._records(kind)))
+        return self._wayfinding.building(self._conn)
+
+    def route(self, kiosk_id: str, room: str) -> Route | NoRoute:
+        """The way from a kiosk to a room, kept until the plans change."""
+        return self._wayfinding.route(self._conn, kiosk_id, room)
 
     # Directory --------------------------------------------------------------------------------
 

@@ -164,3 +164,30 @@ def test_random_grids_give_shortest_paths_or_no_route(data: st.DataObject) -> No
         assert result.length == expected
         _walkable_steps(b, result)
         assert steps(result)[-1].action in ("arrive", "here")
+
+
+# --- property: whatever a replica holds, reading it never raises and routing answers --------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 200) | st.text(".# x", max_size=6),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.sampled_from(list("xywh")), inner),
+    max_leaves=12,
+)
+FIELDS = ["level", "rows", "room", "x", "y", "w", "h", "id", "kind", "levels", "kiosk", "facing"]
+RECORD = st.dictionaries(st.sampled_from(FIELDS), JSON | st.sampled_from(["lift", "stairs", "n", "A1"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(RECORD, max_size=4), st.lists(RECORD, max_size=4), st.lists(RECORD, max_size=4))
+def test_junk_records_are_left_out_and_routing_still_answers(
+    rooms: list[dict[str, object]], connectors: list[dict[str, object]], kiosks: list[dict[str, object]]
+) -> None:
+    data = records()
+    b = building(
+        rooms=[*data["rooms"], *rooms],
+        connectors=[*data["connectors"], *connectors],
+        kiosks=[*data["kiosks"], *kiosks],
+    )
+    for kiosk in b.kiosks:
+        for room in b.rooms:
+            assert isinstance(find_route(b, kiosk, room), Route | NoRoute)

@@ -1,8 +1,9 @@
 """The way there: the kiosk's floor with "you are here", the target room highlighted, the route drawn,
 and the steps in words beside the map (below it on a small screen).
 
-The route is computed here, on the kiosk, from the replicated plans (broker/wayfinding): it needs the
-kiosk's own spot, and a shortest path over a few floors of at most 160 x 80 cells takes milliseconds.
+The route is computed on the kiosk, from the replicated plans (broker/wayfinding, through
+`Queries.route`, which keeps it until the plans change): it needs the kiosk's own spot, and a shortest
+path over a few floors of at most 160 x 80 cells takes milliseconds.
 A route over several floors is shown one floor at a time: the kiosk's floor first, with the step that
 takes the visitor to the next ("Ta hissen till plan 2"); N (or →, or the button) shows the next
 floor's map, P (or ←) the previous one.
@@ -33,7 +34,7 @@ from textual.widgets import Button, Label, Static
 from broker.wayfinding.directions import Step, steps
 from broker.wayfinding.plan import Building
 from broker.wayfinding.render import Glyphs, render
-from broker.wayfinding.route import NoRoute, Route, find_route
+from broker.wayfinding.route import NoRoute, Route
 from kiosk.ui.safe import clean, literal
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.qr_view import QrContent, QrScreen, plan_for
@@ -51,10 +52,6 @@ STEP_ROWS = 4
 BUTTON_ROWS = 3
 #: Steps the phone's copy leaves out: they say nothing a visitor would not do anyway.
 QR_SKIPS = ("from_lift", "from_stairs", "arrive")
-
-
-def _route(building: Building, kiosk_id: str, room: str) -> Route | NoRoute:
-    return find_route(building, kiosk_id, room)
 
 
 def leg_steps(route: Route) -> list[list[tuple[int, Step]]]:
@@ -135,7 +132,7 @@ class WayScreen(KioskScreen):
 
     def qr_content(self) -> QrContent | None:
         app = kiosk(self)
-        route = _route(app.queries.building(), app.kiosk_id, self.room)
+        route = app.queries.route(app.kiosk_id, self.room)
         if isinstance(route, NoRoute):
             return None
         return QrContent(self.whose, self._("Scan for the directions"), self.qr_text(route))
@@ -143,7 +140,7 @@ class WayScreen(KioskScreen):
     def compose_body(self) -> ComposeResult:
         app = kiosk(self)
         building = app.queries.building()
-        route = _route(building, app.kiosk_id, self.room)
+        route = app.queries.route(app.kiosk_id, self.room)
         yield Label(
             literal(
                 f"{self.whose} · " + self._("Room {room}").format(room=self.room),
@@ -275,7 +272,7 @@ class WayButton(Button):
 def way_there(screen: KioskScreen, room: str, title: str) -> Iterable[WayButton]:
     """The button, when the kiosk can show the way to `room` (it is placed and reachable), else nothing."""
     app = kiosk(screen)
-    if room and isinstance(_route(app.queries.building(), app.kiosk_id, room), Route):
+    if room and isinstance(app.queries.route(app.kiosk_id, room), Route):
         yield WayButton(screen._("W The way there"), partial(open_way, screen, room, title))
 
 
