@@ -336,6 +336,21 @@ def unplace_kiosk(db: sqlite_utils.Database, actor: str, kiosk: str) -> Outcome:
 # --- a whole building at once (the demo) ------------------------------------------------------------
 
 
+def _upsert(db: sqlite_utils.Database, table: str, key: str, row: dict[str, Any], stamp: str) -> None:
+    """Insert `row`, or update the row with its key where any value differs (table and column names
+    are this module's own)."""
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    others = [name for name in row if name != key]
+    assignments = ", ".join(f"{name} = excluded.{name}" for name in others)
+    differs = " OR ".join(f"{table}.{name} IS NOT excluded.{name}" for name in others)
+    db.execute(
+        f"INSERT INTO {table} ({columns}, updated_at) VALUES ({marks}, ?) ON CONFLICT ({key}) DO UPDATE "
+        f"SET {assignments}, updated_at = excluded.updated_at WHERE {differs}",
+        [*row.values(), stamp],
+    )
+
+
 def apply_building(tx: Change, building: Building) -> dict[str, int]:
     """Upsert every floor (with its plan), room, connector and kiosk spot of `building` in the caller's
     transaction, with the same checks as one at a time; returns how many records changed per kind.
@@ -351,24 +366,32 @@ def apply_building(tx: Change, building: Building) -> dict[str, int]:
             "OR floors.plan IS NOT excluded.plan",
             [floor.level, floor.name_sv, floor.name_en, json.dumps(list(floor.rows)), stamp, stamp],
         )
+    # Rows are written only where something differs, so loading the same building again leaves the
+    # database as it was (updated_at included).
     for room in building.rooms.values():
         r = room.rect
-        db.execute(
-            "INSERT OR REPLACE INTO plan_rooms (room, level, x, y, w, h, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [room.room, room.level, r.x, r.y, r.w, r.h, stamp],
+        _upsert(
+            db,
+            "plan_rooms",
+            "room",
+            {"room": room.room, "level": room.level, "x": r.x, "y": r.y, "w": r.w, "h": r.h},
+            stamp,
         )
     for c in building.connectors.values():
-        db.execute(
-            "INSERT OR REPLACE INTO connectors (id, kind, levels, x, y, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [c.id, c.kind, json.dumps(list(c.levels)), c.x, c.y, stamp],
+        _upsert(
+            db,
+            "connectors",
+            "id",
+            {"id": c.id, "kind": c.kind, "levels": json.dumps(list(c.levels)), "x": c.x, "y": c.y},
+            stamp,
         )
     for k in building.kiosks.values():
-        db.execute(
-            "INSERT OR REPLACE INTO kiosk_spots (kiosk, level, x, y, facing, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [k.kiosk, k.level, k.x, k.y, k.facing, stamp],
+        _upsert(
+            db,
+            "kiosk_spots",
+            "kiosk",
+            {"kiosk": k.kiosk, "level": k.level, "x": k.x, "y": k.y, "facing": k.facing},
+            stamp,
         )
     _require_sound(before, load_building(db))
     changed = {

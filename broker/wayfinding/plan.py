@@ -247,10 +247,10 @@ class Building:
     def room(self, label: str) -> PlanRoom | None:
         """A room by its label, ignoring case, accents, spaces and dashes ("b 204" finds "B204",
         "Projektrum 1" finds "projektrum-1", "Älvsalen" finds "alvsalen")."""
-        wanted = _fold(label)
+        wanted = fold_label(label)
         if not wanted:
             return None
-        return next((room for room in self.rooms.values() if _fold(room.room) == wanted), None)
+        return next((room for room in self.rooms.values() if fold_label(room.room) == wanted), None)
 
     def room_for_place(self, place: str) -> PlanRoom | None:
         """The room an event's place names: all of it ("Älvsalen"), or what comes before a comma
@@ -264,7 +264,7 @@ class Building:
         return [c for c in self.connectors.values() if level in c.levels]
 
 
-def _fold(label: str) -> str:
+def fold_label(label: str) -> str:
     decomposed = unicodedata.normalize("NFKD", label)
     return "".join(char for char in decomposed if char.isalnum()).casefold()
 

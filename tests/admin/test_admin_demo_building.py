@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from admin.content import floorplans
 from admin.store import db as store_db
 from assets import ASSETS
 from broker.wayfinding.directions import steps
 from broker.wayfinding.route import Route, find_route
-from tests.admin.conftest import CliFn, ok
+from tests.admin.conftest import CliFn, dump, ok
 
 DEMO_KIOSK = "demo-lobby"  # innovatum/cli.py's KIOSK_ID
 
@@ -44,3 +46,16 @@ def test_loading_the_demo_again_creates_no_revision(cli: CliFn) -> None:
     assert "floors: 0 added, 0 changed, 3 unchanged" in again
     assert "floors: 3 added" in first
     assert again.splitlines()[-1] == "no new revision: nothing changed"
+
+
+def test_loading_again_later_rewrites_no_row(
+    cli: CliFn, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second load, a second or a day later, leaves every building row as it was (updated_at too)."""
+    ok(cli("demo-data"))
+    before = dump(db_path)
+    monkeypatch.setattr(floorplans, "now_iso", lambda: "2099-01-01T00:00:00+01:00")
+    ok(cli("demo-data"))
+    tables = ("floors", "plan_rooms", "connectors", "kiosk_spots")
+    lines = [line for line in dump(db_path).splitlines() if any(f'"{t}"' in line for t in tables)]
+    assert lines and lines == [line for line in before.splitlines() if any(f'"{t}"' in line for t in tables)]

@@ -44,7 +44,7 @@ async def test_the_way_from_a_tenant_page_in_swedish(
     async with app.run_test(size=size) as pilot:
         await _open_from_tenant_page(pilot, touch=False)
         text = screen_text(app)
-        assert "Robotlabbet Väst AB · Rum 204" in text
+        assert "Rum 204, Robotlabbet Väst AB" in text
         assert "Plan 1 · Entréplan  (karta 1 av 2)" in text
         # The markers are glyphs, named in the legend: they read without colour.
         assert text.count("@") == 2  # on the map and in the legend
@@ -184,3 +184,20 @@ async def test_the_way_from_an_event_whose_place_is_a_room(make_app: AppFactory,
         text = screen_text(app)
         assert "Room science-center" in text and "Room science-center is here" in text
         assert "@" in text and "▒" in text
+
+
+async def test_the_way_from_the_room_board(make_app: AppFactory, placed: Replica) -> None:
+    # Arena rooms are placed under their slugs: ada where A2 is, turing in the room with no door.
+    placed.put("plan_room", "ada", {"room": "ada", "level": 1, "x": 15, "y": 6, "w": 4, "h": 2})
+    placed.put("plan_room", "turing", {"room": "turing", "level": 1, "x": 1, "y": 6, "w": 4, "h": 2})
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        buttons = [str(button.label) for button in app.screen.query(".way-button")]
+        assert buttons == ["Vägen till Ada"]  # Turing cannot be reached, Polhem is on no plan
+        await pilot.click("#way-to-0")
+        await pilot.pause()
+        assert isinstance(app.screen, WayScreen)
+        text = screen_text(app)
+        assert "Rum Ada" in text and "Här är rum ada" in text

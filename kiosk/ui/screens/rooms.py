@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.screens.wayfinding import ways_to_rooms
 from kiosk.ui.widgets.context import kiosk
 from kiosk.ui.widgets.room_board import RoomBoard
 
@@ -20,5 +21,7 @@ class RoomsScreen(KioskScreen):
     def compose_body(self) -> ComposeResult:
         app = kiosk(self)
         now = app.now()
+        rooms = app.queries.rooms(now.date())
         with VerticalScroll(id="rooms"):
-            yield RoomBoard(app.queries.rooms(now.date()), now)
+            yield RoomBoard(rooms, now)
+            yield from ways_to_rooms(self, [(room.slug, room.name) for room in rooms])

@@ -28,11 +28,11 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Static
 
 from broker.wayfinding.directions import Step, steps
-from broker.wayfinding.plan import Building
+from broker.wayfinding.plan import Building, fold_label
 from broker.wayfinding.render import Glyphs, render
 from broker.wayfinding.route import NoRoute, Route
 from kiosk.ui.safe import clean, literal
@@ -46,8 +46,10 @@ from kiosk.ui.widgets.qr_card import QrCard, card_width, fitting_border
 WIDE_COLUMNS = 120
 #: The steps' column beside the map, at least.
 SIDE_COLUMNS = 38
-#: Below the map on a small screen: at most this many step lines (the rest scroll).
-STEP_ROWS = 4
+#: Below the map on a small screen: the rows kept for one floor's steps, at most (the map gives way
+#: to them, down to `MIN_MAP_ROWS`; more steps than that scroll).
+STEP_ROWS = 8
+MIN_MAP_ROWS = 5
 #: The buttons' row.
 BUTTON_ROWS = 3
 #: Steps the phone's copy leaves out: they say nothing a visitor would not do anyway.
@@ -78,7 +80,7 @@ class WayScreen(KioskScreen):
     WayScreen #way-layout.-narrow #way-map-column { width: 100%; }
     WayScreen #way-floor { color: $accent; text-style: bold; height: 1; }
     WayScreen #way-legend { color: $text-muted; height: auto; }
-    WayScreen #way-side { width: 1fr; height: auto; margin: 0 0 0 2; }
+    WayScreen #way-side { width: 1fr; height: 1fr; margin: 0 0 0 2; }
     WayScreen #way-layout.-narrow #way-side { margin: 0; }
     WayScreen #way-steps { height: auto; }
     WayScreen #way-buttons { height: auto; }
@@ -127,8 +129,14 @@ class WayScreen(KioskScreen):
         saying."""
         told = [self._say(step) for step in steps(route) if step.action not in QR_SKIPS]
         numbered = ", ".join(f"{number} {text}" for number, text in enumerate(told, 1))
-        where = self._("Room {room}").format(room=route.target.room)
-        return f"{where}, {clean(self.whose, 24, single_line=True)}: {numbered}."
+        return f"{self._where(24)}: {numbered}."
+
+    def _where(self, limit: int) -> str:
+        """ "Rum B204, Nordljus Robotik"; a room named by its own label (an arena room) once: "Rum Ada"."""
+        whose = clean(self.whose, limit, single_line=True)
+        if fold_label(self.whose) == fold_label(self.room):
+            return self._("Room {room}").format(room=whose)
+        return self._("Room {room}").format(room=self.room) + f", {whose}"
 
     def qr_content(self) -> QrContent | None:
         app = kiosk(self)
@@ -143,7 +151,7 @@ class WayScreen(KioskScreen):
         route = app.queries.route(app.kiosk_id, self.room)
         yield Label(
             literal(
-                f"{self.whose} · " + self._("Room {room}").format(room=self.room),
+                self._where(120),
                 single_line=True,
                 no_wrap=True,
                 overflow="ellipsis",
@@ -172,12 +180,12 @@ class WayScreen(KioskScreen):
             map_columns, map_rows = columns - side - 2, rows - 2
         else:
             map_columns = columns
-            map_rows = rows - 2 - min(len(shown), STEP_ROWS) - BUTTON_ROWS
+            map_rows = max(MIN_MAP_ROWS, rows - 2 - min(len(shown), STEP_ROWS) - BUTTON_ROWS)
         glyphs = Glyphs(here="@", lift=self._("L"), stairs=self._("S"))
         image = render(
             building.floors[leg.level],
             max(map_columns, 8),
-            max(map_rows, 3),
+            max(map_rows, 1),
             facing=route.start.facing,
             route=leg.cells,
             here=(route.start.x, route.start.y) if self.leg == 0 else None,
@@ -196,7 +204,7 @@ class WayScreen(KioskScreen):
                 yield Static(
                     self._legend(glyphs, route.target.room, leg.level == route.target.level), id="way-legend"
                 )
-            with Vertical(id="way-side"):
+            with VerticalScroll(id="way-side"):
                 yield Static("\n".join(f"{n}. {self._say(step)}" for n, step in shown), id="way-steps")
                 yield from self._buttons(qr_text, qr_border is None)
                 if qr_border is not None:
@@ -260,8 +268,8 @@ class WayScreen(KioskScreen):
 class WayButton(Button):
     """A page's "W The way there" button; it opens the map itself, so a page only yields it."""
 
-    def __init__(self, label: str, opener: partial[None]) -> None:
-        super().__init__(label, id="way-there", classes="way-button")
+    def __init__(self, label: str, opener: partial[None], *, id: str = "way-there") -> None:
+        super().__init__(label, id=id, classes="way-button")
         self._opener = opener
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -281,6 +289,33 @@ def way_to_place(screen: KioskScreen, place: str, title: str) -> Iterable[WayBut
     room = kiosk(screen).queries.building().room_for_place(place) if place else None
     if room is not None:
         yield from way_there(screen, room.room, title)
+
+
+class WayToRooms(Horizontal):
+    """The room board's buttons: the way to each room that is on the plans, two to a row."""
+
+    DEFAULT_CSS = """
+    WayToRooms { layout: grid; grid-size: 2; grid-gutter: 0 1; height: auto; margin: 1 0 0 0; }
+    WayToRooms Button { width: 100%; }
+    """
+
+
+def ways_to_rooms(screen: KioskScreen, rooms: Iterable[tuple[str, str]]) -> ComposeResult:
+    """For the room board: (slug, name) of each room; a button for those the kiosk can show the way to
+    (arena rooms are placed on the plans under their slugs)."""
+    app = kiosk(screen)
+    buttons = [
+        WayButton(
+            screen._("The way to {room}").format(room=clean(name, 40, single_line=True)),
+            partial(open_way, screen, slug, name),
+            id=f"way-to-{number}",
+        )
+        for number, (slug, name) in enumerate(rooms)
+        if isinstance(app.queries.route(app.kiosk_id, slug), Route)
+    ]
+    if buttons:
+        with WayToRooms(id="way-to-rooms"):
+            yield from buttons
 
 
 def open_way(screen: KioskScreen, room: str, title: str) -> None:
