@@ -23,14 +23,18 @@ from typing import Any
 from broker.envelope import Rejected
 from broker.records import CHOICE, INT, RECORD_KINDS
 from broker.records import PRIORITIES as PRIORITIES  # where the admin CLI has always found it
+from broker.wayfinding.plan import WAYFINDING_FIELDS
 
 SCHEMA_VERSION = 1
 
-KINDS: tuple[str, ...] = tuple(RECORD_KINDS)
+#: The flat record kinds (broker/records.py), then the building's (broker/wayfinding/plan.py: plans are
+#: grids and lists, parsed and checked by broker.wayfinding on both sides).
+KINDS: tuple[str, ...] = (*RECORD_KINDS, *WAYFINDING_FIELDS)
 
 #: The fields a kiosk relies on, with the types it accepts. Extra fields are ignored (forward compatible).
 RECORD_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
-    name: kind.wire_required() for name, kind in RECORD_KINDS.items()
+    **{name: kind.wire_required() for name, kind in RECORD_KINDS.items()},
+    **WAYFINDING_FIELDS,
 }
 #: Required fields whose value must also be one of a few (`unknown priority 'x'` otherwise).
 _CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -53,9 +57,10 @@ def validate_record(kind: str, data: Any) -> dict[str, Any]:
     for field, types in RECORD_FIELDS[kind].items():
         value = data.get(field)
         # bool is an int in Python; an id of True is not an id.
-        if not isinstance(value, types) or (field in _INTS[kind] and isinstance(value, bool)):
+        is_int = field in _INTS[kind] if kind in _INTS else types == (int,)
+        if not isinstance(value, types) or (is_int and isinstance(value, bool)):
             raise Rejected("malformed", f"{kind}.{field} missing or of the wrong type")
-    for field, choices in _CHOICES[kind].items():
+    for field, choices in _CHOICES.get(kind, {}).items():
         if data[field] not in choices:
             raise Rejected("malformed", f"unknown {field} {data[field]!r}")
     return data

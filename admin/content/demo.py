@@ -23,7 +23,7 @@ from typing import Any
 import sqlite_utils
 from PIL import Image, ImageDraw, ImageFont
 
-from admin.content import announcements, demo_times, events, listings, rooms, sql, validate
+from admin.content import announcements, demo_building, demo_times, events, listings, rooms, sql, validate
 from admin.content.validate import Invalid
 from admin.store.changes import Change, transaction
 from assets import ASSETS
@@ -106,6 +106,7 @@ def load(
     ]
     booking_rows = _dated(_load("bookings.json", directory), moment, rooms.clean_booking)
     notice = _load("announcement.json", directory)
+    building = demo_building.read(directory)
 
     result = DemoResult(rev=None)
     with transaction(db, actor, "demo-data") as tx:
@@ -119,6 +120,7 @@ def load(
             result.bump("rooms", rooms.upsert_room(tx, slug, values))
         _upsert_bookings(tx, booking_rows, result)
         _show_announcement(tx, announcements.clean(notice), result)
+        result.counts.update(demo_building.apply(tx, building))
     result.rev = tx.rev
     return result
 

@@ -271,6 +271,43 @@ ALTER TABLE kiosks ADD COLUMN complete INTEGER;
 ALTER TABLE kiosks ADD COLUMN connects TEXT NOT NULL DEFAULT '[]';
 """
 
+_V8_FLOOR_PLANS = """
+-- Wayfinding (broker/wayfinding/plan.py has the shapes). A floor is published once it has a plan.
+CREATE TABLE floors (
+    level INTEGER PRIMARY KEY,
+    name_sv TEXT NOT NULL DEFAULT '',
+    name_en TEXT NOT NULL DEFAULT '',
+    plan TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE plan_rooms (
+    room TEXT PRIMARY KEY,
+    level INTEGER NOT NULL REFERENCES floors(level),
+    x INTEGER NOT NULL,
+    y INTEGER NOT NULL,
+    w INTEGER NOT NULL,
+    h INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE connectors (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('lift', 'stairs')),
+    levels TEXT NOT NULL,
+    x INTEGER NOT NULL,
+    y INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE kiosk_spots (
+    kiosk TEXT PRIMARY KEY,
+    level INTEGER NOT NULL REFERENCES floors(level),
+    x INTEGER NOT NULL,
+    y INTEGER NOT NULL,
+    facing TEXT NOT NULL CHECK (facing IN ('n', 'e', 's', 'w')),
+    updated_at TEXT NOT NULL
+);
+"""
+
 
 def _script(sql: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
@@ -290,6 +327,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (5, "tenant edit requests, their replies, settings", _script(_V5_TENANT_REQUESTS)),
     (6, "calendar feed health and held replies", _script(_V6_CALENDAR_HEALTH)),
     (7, "kiosk health: replica completeness and recent connections", _script(_V7_FLEET_HEALTH)),
+    (8, "floor plans, rooms on them, lifts and stairs, kiosk spots", _script(_V8_FLOOR_PLANS)),
 ]
 
 LATEST = MIGRATIONS[-1][0]

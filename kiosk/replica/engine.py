@@ -62,6 +62,10 @@ DUMP_LISTS = {
     "room": "rooms",
     "booking": "bookings",
     "announcement": "announcements",
+    "floor": "floors",
+    "plan_room": "plan_rooms",
+    "connector": "connectors",
+    "kiosk_spot": "kiosk_spots",
 }
 
 

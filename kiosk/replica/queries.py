@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from broker.times import STOCKHOLM
-from kiosk.replica import directory, guard, health
+from broker.wayfinding.plan import Building
+from broker.wayfinding.route import NoRoute, Route
+from kiosk.replica import directory, guard, health, wayfinding
 from kiosk.replica.directory import sort_key
 from kiosk.replica.records import Announcement, Booking, Event, Listing, Partner, Priority, Room, Tenant
 from kiosk.replica.schema import connect
@@ -76,6 +78,7 @@ class Queries:
         #: `PRAGMA data_version` and `directory_state.version` when the search cache was last checked.
         self._data_version = -1
         self._directory_version = -1
+        self._wayfinding = wayfinding.Wayfinding()
 
     def close(self) -> None:
         self._conn.close()
@@ -128,6 +131,14 @@ class Queries:
             "SELECT data FROM records WHERE kind = ? AND key = ? AND deleted = 0", (kind, key)
         ).fetchone()
         return _loads(row[0]) if row and row[0] is not None else None
+
+    def building(self) -> Building:
+        """Floor plans, placed rooms, lifts and stairs, kiosk spots (kiosk/replica/wayfinding.py)."""
+        return self._wayfinding.building(self._conn)
+
+    def route(self, kiosk_id: str, room: str) -> Route | NoRoute:
+        """The way from a kiosk to a room, kept until the plans change."""
+        return self._wayfinding.route(self._conn, kiosk_id, room)
 
     # Directory --------------------------------------------------------------------------------
 

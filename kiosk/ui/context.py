@@ -62,6 +62,10 @@ class UIContext(Protocol):
         """The sections of the nav bar, in order (kiosk/ui/screens/sections.py)."""
 
     @property
+    def kiosk_id(self) -> str:
+        """This kiosk's id: its spot on the floor plans, where "you are here" is."""
+
+    @property
     def location(self) -> str:
         """Where this kiosk stands ("you are here"), as staff configured it."""
 

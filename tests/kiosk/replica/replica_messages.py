@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from broker import topics
 from broker.envelope import seal
 from broker.schema import ChangeMessage, HeadMessage, Manifest, RecordChange, StateMessage, record_hash
+from kiosk.replica.engine import DUMP_LISTS
 
 Message = tuple[str, bytes]  # (topic, payload)
 
@@ -151,7 +152,7 @@ class Admin:
         """The replica's `dump()` content (without `dropped`/`complete`) at this admin's revision."""
         lists: dict[str, Any] = {
             "revision": self.rev,
-            **{name: [] for name in ("tenants", "partners", "events", "rooms", "bookings", "announcements")},
+            **{name: [] for name in DUMP_LISTS.values()},
             "logos": [],
         }
         for (kind, key), (_rev, record) in sorted(self.state.items()):
