@@ -35,4 +35,8 @@ def test_the_cli_says_one_thing_in_the_singular(cli: CliFn, tmp_path: Path) -> N
 
     ok(cli("kiosk", "add", "entre-1", "--group", "lobby"))
     wrote = ok(cli("broker-config", "--out", str(tmp_path / "broker"))).stdout
-    assert "(1 kiosk, 2 tenants)" in wrote  # every tenant has a broker account
+    assert "(1 kiosk, 0 tenants)" in wrote  # a tenant has a broker account only once granted
+    grant = ("--broker", "mqtt://admin.local:1883")
+    ok(cli("tenant", "grant", "acme", "--out", str(tmp_path / "acme.toml"), *grant))
+    wrote = ok(cli("broker-config", "--out", str(tmp_path / "broker"))).stdout
+    assert "(1 kiosk, 1 tenant)" in wrote
