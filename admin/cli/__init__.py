@@ -45,6 +45,7 @@ from admin.store.db import ENV_VAR, default_path
 COMMAND_MODULES = (
     "announce",
     "audit",
+    "backup",
     "calendars",
     "demo",
     "events",
