@@ -97,6 +97,8 @@ def _rules(account: Account) -> list[str]:
             f"read {topics.HEAD}",
             f"write {topics.status(kiosk_id)}",
             f"write {topics.ack(kiosk_id)}",
+            f"read {topics.command(kiosk_id)}",
+            f"write {topics.reply(kiosk_id)}",
         ]
     return [f"write {topics.request(topics.safe_id(account.subject))}"]
 

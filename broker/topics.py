@@ -21,6 +21,10 @@ ACK_PREFIX = f"{PREFIX}/ack"
 ACK_ALL = f"{ACK_PREFIX}/+"
 #: A tenant's own edit requests (moderated on the admin node).
 REQUEST_PREFIX = f"{PREFIX}/request"
+#: Not retained, signed: a remote action for one kiosk (broker.commands); only that kiosk reads it.
+COMMAND_PREFIX = f"{PREFIX}/command"
+#: Not retained, unsigned (ACL): a kiosk's answer to a command; only the admin account reads it.
+REPLY_PREFIX = f"{PREFIX}/reply"
 
 _SAFE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -59,6 +63,14 @@ def ack(kiosk_id: str) -> str:
 
 def request(tenant_slug: str) -> str:
     return f"{REQUEST_PREFIX}/{tenant_slug}"
+
+
+def command(kiosk_id: str) -> str:
+    return f"{COMMAND_PREFIX}/{kiosk_id}"
+
+
+def reply(kiosk_id: str) -> str:
+    return f"{REPLY_PREFIX}/{kiosk_id}"
 
 
 def last_level(topic: str) -> str:

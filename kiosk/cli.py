@@ -88,6 +88,8 @@ def _run_headless(config: kiosk_config.KioskConfig, verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    from kiosk.sync.commands import run_headless
+
     client = _sync_client(config)
     stop = threading.Event()
 
@@ -102,6 +104,8 @@ def _run_headless(config: kiosk_config.KioskConfig, verbose: bool) -> None:
     def on_event(event: SyncEvent) -> None:
         if event.kind == "applied":
             log.info("applied revision %d", event.revision)
+        elif event.command is not None:
+            run_headless(event.command, client, stop.set)
         else:
             log.info("%s", event.kind)
 

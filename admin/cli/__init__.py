@@ -51,6 +51,7 @@ COMMAND_MODULES = (
     "events",
     "fleet",
     "init",
+    "remote",
     "rooms",
     "sync",
     "tenants",

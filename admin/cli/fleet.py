@@ -181,7 +181,11 @@ def _uptime(seconds: float | None) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_context
 def kiosks(ctx: Context, as_json: bool) -> None:
-    """The fleet: who is online, how far behind, what it shows. A silent kiosk is flagged STALE."""
+    """The fleet: who is online, how far behind, what it shows. A silent kiosk is flagged STALE.
+
+    "last seen" is its last status report; "last answer" the last time it answered a remote command
+    (screenshot, identify, restart).
+    """
     with ctx.database() as db:
         states = fleet_status.fleet(db)
     if as_json:
@@ -189,7 +193,18 @@ def kiosks(ctx: Context, as_json: bool) -> None:
         return
     print_table(
         "Kiosks",
-        ("id", "group", "online", "revision", "lag", "version", "uptime", "last seen", "screen"),
+        (
+            "id",
+            "group",
+            "online",
+            "revision",
+            "lag",
+            "version",
+            "uptime",
+            "last seen",
+            "last answer",
+            "screen",
+        ),
         (
             (
                 s.id,
@@ -200,6 +215,7 @@ def kiosks(ctx: Context, as_json: bool) -> None:
                 s.version,
                 _uptime(s.uptime),
                 local_time(s.last_seen),
+                local_time(s.last_answer),
                 s.screen,
             )
             for s in states

@@ -10,6 +10,7 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import IO
@@ -28,6 +29,8 @@ from broker.keys import KeyFileError, load_private_key
 from broker.mosquitto import Listeners, TlsFiles, unreachable_directory, write_config
 
 CONNECT_TIMEOUT = 10.0
+#: The client id of every one-shot command (publish, kiosk screenshot/identify/restart).
+ONE_SHOT_CLIENT_ID = "innovatum-admin-publish"
 
 
 def _signing_key(ctx: Context) -> Ed25519PrivateKey:
@@ -115,6 +118,31 @@ def _single_instance(db_path: Path) -> IO[bytes]:
     return handle
 
 
+@contextlib.contextmanager
+def one_shot_client(
+    ctx: Context, url: str, ca_file: str, connect_timeout: float, *, subscriptions: Iterable[str] = ()
+) -> Iterator[MqttClient]:
+    """The admin node's connection for a one-shot command: the one place such commands connect.
+
+    `subscriptions` are made as part of connecting, so the broker has them before anything the
+    command publishes (it handles one connection's packets in order).
+    """
+    settings = _settings(ctx, url, ca_file)
+    try:
+        client = MqttClient(settings, ONE_SHOT_CLIENT_ID)
+    except TlsSetupError as exc:
+        fail(str(exc))
+    for topic in subscriptions:
+        client.subscribe(topic)
+    client.start()
+    try:
+        if not client.wait_connected(connect_timeout):
+            fail(client.last_error or f"cannot connect to {settings.url}")
+        yield client
+    finally:
+        client.stop()
+
+
 @click.command()
 @broker_option
 @ca_option
@@ -130,23 +158,12 @@ def _single_instance(db_path: Path) -> IO[bytes]:
 def publish(ctx: Context, url: str, ca_file: str, full: bool, connect_timeout: float) -> None:
     """Publish what is pending once; with --full, republish the whole state (e.g. to a replaced broker)."""
     key = _signing_key(ctx)
-    settings = _settings(ctx, url, ca_file)
-    try:
-        client = MqttClient(settings, "innovatum-admin-publish")
-    except TlsSetupError as exc:
-        fail(str(exc))
-    client.start()
-    try:
-        if not client.wait_connected(connect_timeout):
-            fail(client.last_error or f"cannot connect to {settings.url}")
-        with ctx.database() as db:
-            try:
-                sent = publisher.publish_pending(db, key, client)
-                head = publisher.publish_full(db, key, client) if full else None
-            except PublishFailed as exc:
-                fail(f"publishing failed: {exc}")
-    finally:
-        client.stop()
+    with one_shot_client(ctx, url, ca_file, connect_timeout) as client, ctx.database() as db:
+        try:
+            sent = publisher.publish_pending(db, key, client)
+            head = publisher.publish_full(db, key, client) if full else None
+        except PublishFailed as exc:
+            fail(f"publishing failed: {exc}")
     say(f"published {sent} pending revision{'' if sent == 1 else 's'}")
     if head is not None:
         say(f"republished the full state: {head.count} live records, revision {head.rev}")

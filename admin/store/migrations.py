@@ -210,6 +210,11 @@ CREATE TABLE broker_accounts (
 """
 
 
+_V5_KIOSK_ANSWERS = """
+ALTER TABLE kiosks ADD COLUMN last_answer TEXT
+"""
+
+
 def _script(sql: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
         for statement in sql.split(";\n"):
@@ -225,6 +230,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (2, "fleet status and announcement acknowledgements", _script(_V2_FLEET)),
     (3, "calendar feeds", _script(_V3_CALENDARS)),
     (4, "broker accounts of the admin node and the tenants", _script(_V4_BROKER_ACCOUNTS)),
+    (5, "when each kiosk last answered a remote command", _script(_V5_KIOSK_ANSWERS)),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -119,6 +119,7 @@ class KioskState:
     screen: str
     last_seen: str | None
     stale: bool
+    last_answer: str | None = None  # the last answer to a remote command (admin.sync.remote)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -133,6 +134,7 @@ class KioskState:
             "screen": self.screen,
             "last_seen": self.last_seen,
             "stale": self.stale,
+            "last_answer": self.last_answer,
         }
 
 
@@ -142,10 +144,10 @@ def fleet(db: sqlite_utils.Database, at: datetime | None = None) -> list[KioskSt
     head = int(db.execute("SELECT COALESCE(MAX(rev), 0) FROM revisions").fetchone()[0])
     result = []
     for row in db.execute(
-        'SELECT id, "group", location, online, applied_rev, version, uptime, screen, last_seen '
-        "FROM kiosks ORDER BY id"
+        'SELECT id, "group", location, online, applied_rev, version, uptime, screen, last_seen, '
+        "last_answer FROM kiosks ORDER BY id"
     ).fetchall():
-        kiosk_id, group, location, online, applied, version, uptime, screen, last_seen = row
+        kiosk_id, group, location, online, applied, version, uptime, screen, last_seen, answer = row
         silent = last_seen is None or at - parse_iso(last_seen) > STALE_AFTER
         result.append(
             KioskState(
@@ -160,6 +162,7 @@ def fleet(db: sqlite_utils.Database, at: datetime | None = None) -> list[KioskSt
                 screen,
                 last_seen,
                 bool(online) and silent,
+                answer,
             )
         )
     return result

@@ -33,6 +33,7 @@ from kiosk.config import KioskConfig
 from kiosk.ports import SyncEvent, SyncPort
 from kiosk.process_memory import limit_malloc_arenas, release_free_memory
 from kiosk.replica.queries import Announcement, Queries
+from kiosk.ui import remote
 from kiosk.ui.i18n import Translator
 from kiosk.ui.messages import ConnectionChanged, ReplicaChanged
 from kiosk.ui.screens.attract import AttractScreen
@@ -195,6 +196,10 @@ class KioskApp(App[None], inherit_bindings=False):
 
     def _on_sync_event(self, event: SyncEvent) -> None:
         """Called on the sync client's threads: post a message, never touch widgets."""
+        if event.kind == "command":
+            if event.command is not None:
+                self.post_message(remote.RemoteCommandReceived(event.command))
+            return
         if event.kind == "applied":
             with self._refresh_lock:
                 if self._refresh_pending:
@@ -210,6 +215,9 @@ class KioskApp(App[None], inherit_bindings=False):
             self._refresh_pending = False
         self.content_version += 1
         self.check_announcements()
+
+    def on_remote_command_received(self, message: remote.RemoteCommandReceived) -> None:
+        remote.run(self, self.port, message.command, kiosk_id=self.kiosk_id, location=self.location)
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         if message.online:
