@@ -30,6 +30,7 @@ from textual.screen import Screen
 from assets import ASSETS
 from broker import times
 from kiosk.config import KioskConfig
+from kiosk.notify import Notifier, revision_status
 from kiosk.ports import SyncEvent, SyncPort
 from kiosk.process_memory import limit_malloc_arenas, release_free_memory
 from kiosk.replica.queries import Announcement, Queries
@@ -126,8 +127,10 @@ class KioskApp(App[None], inherit_bindings=False):
         tick_interval: float = 1.0,
         allow_quit: bool = False,
         freeze_startup: bool = False,
+        notifier: Notifier | None = None,
     ) -> None:
         super().__init__()
+        self.notifier = notifier or Notifier({})  # systemd's READY/WATCHDOG/STATUS, if run under it
         self.allow_quit = allow_quit
         self.freeze_startup = freeze_startup
         # Motion distracts from across a lobby and costs CPU on a Pi: off unless TEXTUAL_ANIMATIONS says.
@@ -166,6 +169,10 @@ class KioskApp(App[None], inherit_bindings=False):
         self.check_announcements()
         if self.port is not None:
             self.port.start(self._on_sync_event)
+        # The watchdog pings from this event loop, so a frozen UI is restarted, not only a dead one.
+        if self.notifier.interval is not None:
+            self.set_interval(self.notifier.interval, self.notifier.ping)
+        self.call_after_refresh(self.notifier.ready, "showing the replica, waiting for the broker")
 
     def on_unmount(self) -> None:
         if self.port is not None:
@@ -213,6 +220,7 @@ class KioskApp(App[None], inherit_bindings=False):
         # Clear the flag before reading, so an update committed during the reload posts a new message.
         with self._refresh_lock:
             self._refresh_pending = False
+        self.notifier.status(revision_status(message.revision))
         self.content_version += 1
         self.check_announcements()
 
@@ -426,5 +434,6 @@ def run_app(config: KioskConfig, port: SyncPort | None, *, allow_quit: bool = Fa
         home_language=config.language,
         allow_quit=allow_quit,
         freeze_startup=True,
+        notifier=Notifier(),
     )
     app.run()

@@ -283,3 +283,11 @@ def test_install_kiosk_help(tmp_path: Path) -> None:
     assert result.stdout.startswith("usage: sudo ")
     assert "--mode MODE" in result.stdout
     assert _calls(tmp_path) == ""
+
+
+@pytest.mark.parametrize("name", ["innovatum-kiosk-screen.service", "innovatum-kiosk-headless.service"])
+def test_kiosk_units_are_watched_by_systemd(name: str) -> None:
+    service = {k: v for s, k, v in unit_entries(DEPLOY / "kiosk" / name) if s == "Service"}
+    assert service["Type"] == "notify"  # READY=1 from kiosk/notify.py
+    assert int(service["WatchdogSec"]) > 0  # WATCHDOG=1 from the event loop
+    assert service["Restart"] == "always"
