@@ -16,6 +16,7 @@ from types import FrameType
 from typing import IO
 
 import click
+import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from admin.cli.common import Context, fail, pass_context, say
@@ -24,6 +25,7 @@ from admin.store.db import key_path
 from admin.sync import accounts, publisher
 from admin.sync.serve import Server, calendar_poller
 from broker import topics
+from broker.bridge import bridge_section, bridge_username
 from broker.client import BrokerSettings, BrokerUrlError, MqttClient, PublishFailed, TlsSetupError
 from broker.keys import KeyFileError, load_private_key
 from broker.mosquitto import Listeners, TlsFiles, unreachable_directory, write_config
@@ -180,6 +182,16 @@ def publish(ctx: Context, url: str, ca_file: str, full: bool, connect_timeout: f
 @click.option("--tls-ca", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None)
 @click.option("--tls-port", default=8883, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--user", "run_as", default=None, help="The user mosquitto runs as (its `user` option).")
+@click.option(
+    "--bridge", "bridge_name", default=None, metavar="NAME", help="Write a second site's broker, bridged."
+)
+@click.option("--remote", "remote_url", default=None, metavar="URL", help="With --bridge: the main broker.")
+@click.option(
+    "--remote-ca",
+    default="",
+    metavar="PATH",
+    help="With --bridge: the main broker's CA, as a path on the site.",
+)
 @pass_context
 def broker_config(
     ctx: Context,
@@ -191,10 +203,17 @@ def broker_config(
     tls_ca: Path | None,
     tls_port: int,
     run_as: str | None,
+    bridge_name: str | None,
+    remote_url: str | None,
+    remote_ca: str,
 ) -> None:
     """Write mosquitto.conf, the password file and the ACL for the admin node, kiosks and tenants.
 
     Rerun it after `kiosk add`/`kiosk remove` and reload mosquitto (SIGHUP) or restart it.
+
+    With --bridge NAME --remote URL it writes the broker of a second site instead: the same accounts,
+    plus a bridge that dials the main broker at URL as `bridge-NAME` and carries content in and kiosk
+    status out. Rerun it without --bridge for the main broker afterwards, so that account exists there.
     """
     if (tls_cert is None) != (tls_key is None):
         fail("--tls-cert and --tls-key go together")
@@ -202,12 +221,21 @@ def broker_config(
         fail("--tls-ca needs --tls-cert and --tls-key")
     if tls_cert is not None and tls_port == port:
         fail("--tls-port must differ from --port")
+    if (bridge_name is None) != (remote_url is None):
+        fail("--bridge and --remote go together")
+    if remote_ca and bridge_name is None:
+        fail("--remote-ca needs --bridge")
     tls = TlsFiles(tls_cert, tls_key, tls_ca) if tls_cert is not None and tls_key is not None else None
+    bridge = ""
     with ctx.database() as db:
         accounts.ensure_accounts(db)
+        if bridge_name is not None and remote_url is not None:
+            bridge = _bridge(db, bridge_name, remote_url, remote_ca)
         everyone = accounts.all_accounts(db)
     try:
-        files = write_config(out_dir, everyone, Listeners(port, bind, tls, tls_port), run_as=run_as)
+        files = write_config(
+            out_dir, everyone, Listeners(port, bind, tls, tls_port), run_as=run_as, bridge=bridge
+        )
     except OSError as exc:
         fail(f"cannot write {out_dir}: {exc.strerror or exc}")
     blocked = unreachable_directory(out_dir, run_as)
@@ -220,6 +248,27 @@ def broker_config(
     kiosks = sum(1 for a in everyone if a.role == "kiosk")
     tenants = sum(1 for a in everyone if a.role == "tenant")
     say(f"wrote {files.conf} ({kiosks} kiosks, {tenants} tenants); start it with: mosquitto -c {files.conf}")
+    if bridge_name is not None:
+        say(
+            f"it bridges to {remote_url} as {bridge_username(bridge_name)}: rerun broker-config for the "
+            "main broker and reload it, so that account can log in there"
+        )
+
+
+def _bridge(db: sqlite_utils.Database, name: str, url: str, ca_file: str) -> str:
+    try:
+        topics.safe_id(name)
+        remote = BrokerSettings.from_url(url)
+    except (ValueError, BrokerUrlError) as exc:
+        fail(str(exc))
+    if remote.username or remote.password:
+        fail("leave credentials out of --remote: the bridge gets its own account")
+    if ca_file and not ca_file.startswith("/"):
+        fail("--remote-ca must be an absolute path (on the site's machine)")
+    try:
+        return bridge_section(name, remote, accounts.bridge_password(db, name, remote.url), ca_file)
+    except ValueError as exc:
+        fail(f"--remote-ca: {exc}")
 
 
 @click.command("credentials")

@@ -210,8 +210,15 @@ CREATE TABLE broker_accounts (
 """
 
 
-_V5_KIOSK_ANSWERS = """
-ALTER TABLE kiosks ADD COLUMN last_answer TEXT
+_V5_OPERATIONS = """
+ALTER TABLE kiosks ADD COLUMN last_answer TEXT;
+-- Second sites: their broker bridges to the main one with its own account (broker.bridge).
+CREATE TABLE bridges (
+    name TEXT PRIMARY KEY,
+    remote TEXT NOT NULL,
+    password TEXT NOT NULL,
+    created_at TEXT NOT NULL
+)
 """
 
 
@@ -230,7 +237,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (2, "fleet status and announcement acknowledgements", _script(_V2_FLEET)),
     (3, "calendar feeds", _script(_V3_CALENDARS)),
     (4, "broker accounts of the admin node and the tenants", _script(_V4_BROKER_ACCOUNTS)),
-    (5, "when each kiosk last answered a remote command", _script(_V5_KIOSK_ANSWERS)),
+    (5, "when each kiosk last answered a remote command; bridges of second sites", _script(_V5_OPERATIONS)),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -1,4 +1,4 @@
-"""Broker accounts: the admin node's own, one per kiosk, one per tenant.
+"""Broker accounts: the admin node's own, one per kiosk, one per tenant, one per bridged site.
 
 Passwords are kept in the admin database in clear (the admin node must hand them out again in a
 kiosk's config); the broker only ever gets their `$7$` hashes. Creating accounts is not a content
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from broker.bridge import bridge_username
 from broker.mosquitto import ADMIN_USERNAME, Account, kiosk_username, tenant_username
 from broker.passwords import generate_password
 from broker.times import now_iso
@@ -64,7 +65,19 @@ def all_accounts(db: sqlite_utils.Database) -> list[Account]:
         "JOIN tenants t ON t.slug = b.subject WHERE b.role = 'tenant' ORDER BY b.username"
     ).fetchall():
         accounts.append(Account(username, password, "tenant", slug))
+    for name, password in db.execute("SELECT name, password FROM bridges ORDER BY name").fetchall():
+        accounts.append(Account(bridge_username(name), password, "bridge", name))
     return accounts
+
+
+def bridge_password(db: sqlite_utils.Database, name: str, remote: str) -> str:
+    """The site's bridge account on the main broker, created on first use (its password stays)."""
+    db.execute(
+        "INSERT INTO bridges (name, remote, password, created_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET remote = excluded.remote",
+        (name, remote, generate_password(), now_iso()),
+    )
+    return str(db.execute("SELECT password FROM bridges WHERE name = ?", (name,)).fetchone()[0])
 
 
 def tenant_account(db: sqlite_utils.Database, slug: str) -> Account | None:
