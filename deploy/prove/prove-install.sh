@@ -111,6 +111,11 @@ fresh_root() {
     echo "$name" >"$root/etc/hostname"
     echo "$NS_IP $ADMIN_NAME" >>"$root/etc/hosts"
     cp /etc/resolv.conf "$root/etc/resolv.conf"
+    # This machine's own extra CAs (a TLS-inspecting egress proxy, say): pip inside must trust what
+    # this machine trusts to reach PyPI. A site behind such a proxy does the same on its machines.
+    if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+        cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+    fi
     echo "$root"
 }
 
@@ -160,7 +165,8 @@ inside() {
     local name=$1
     shift
     nsenter -t "${leader[$name]}" -m -u -i -n -p -r -w env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        HOME=/root LANG=C.UTF-8 http_proxy="$PROXY" https_proxy="$PROXY" "$@"
+        HOME=/root LANG=C.UTF-8 http_proxy="$PROXY" https_proxy="$PROXY" \
+        PIP_CERT=/etc/ssl/certs/ca-certificates.crt "$@"
 }
 
 # changed_files ROOT MARKER: files under the system's directories newer than MARKER.
@@ -184,6 +190,7 @@ wait_for() {
 
 admin_root="$(fresh_root innovatum-admin amd64)"
 boot innovatum-admin "$admin_root"
+inside innovatum-admin update-ca-certificates >/dev/null
 inside innovatum-admin apt-get update -q >"$WORK/admin-apt.log" 2>&1 || die "apt-get update in the admin root: $WORK/admin-apt.log"
 
 marker="$WORK/.dry-run-marker"
@@ -228,6 +235,7 @@ admin tenant add beta --name "Beta AB" >/dev/null
 kiosk_root="$(fresh_root innovatum-kiosk amd64)"
 cp "$admin_root/root/lobby-1.kiosk" "$kiosk_root/root/lobby-1.kiosk"
 boot innovatum-kiosk "$kiosk_root"
+inside innovatum-kiosk update-ca-certificates >/dev/null
 inside innovatum-kiosk apt-get update -q >"$WORK/kiosk-apt.log" 2>&1 || die "apt-get update in the kiosk root"
 touch "$marker"
 sleep 1
@@ -288,7 +296,11 @@ if ((with_arm64)) && [[ -e $binfmt ]] && grep -q enabled "$binfmt"; then
         mount --rbind "/$fs" "$arm_root/$fs"
         mounts+=("$arm_root/$fs")
     done
-    in_arm() { chroot "$arm_root" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
+    in_arm() {
+        chroot "$arm_root" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+            LANG=C.UTF-8 PIP_CERT=/etc/ssl/certs/ca-certificates.crt "$@"
+    }
+    in_arm update-ca-certificates >/dev/null
     log "arm64 root: $(in_arm uname -m), $(in_arm python3 --version 2>/dev/null || echo 'python3 not yet installed')"
     in_arm apt-get update -q >"$WORK/arm64-apt.log" 2>&1 || die "apt-get update in the arm64 root"
     log "install-kiosk.sh lobby-2.kiosk --mode headless under qemu-aarch64 (slow: emulated apt and pip)"
