@@ -100,7 +100,7 @@ getty_back=0
 if [[ -n $bundle ]]; then
     [[ -f $bundle && -r $bundle ]] || die "cannot read the bundle '$bundle'"
     unpacked="$(mktemp -d)"
-    trap 'rm -rf "$unpacked"' EXIT
+    trap 'find "$unpacked" -delete 2>/dev/null || true' EXIT
     tar -xzf "$bundle" -C "$unpacked" --no-same-owner --no-same-permissions kiosk.toml 2>/dev/null ||
         die "'$bundle' is not a kiosk bundle (innovatum-admin kiosk config ID --broker URL --bundle FILE)"
     tar -xzf "$bundle" -C "$unpacked" --no-same-owner ca.crt 2>/dev/null || true
