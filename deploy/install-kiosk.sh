@@ -123,9 +123,16 @@ for file in "${DEPLOY_FILES[@]}"; do
     [[ -f $HERE/$file ]] || die "missing $HERE/$file: run the script from a complete deploy/ directory"
 done
 
-command -v python3 >/dev/null || die "python3 is not installed"
-python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
-    die "python3 is $(python3 -c 'import platform; print(platform.python_version())'); 3.11 or newer is needed"
+check_python() {
+    python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
+        die "python3 is $(python3 -c 'import platform; print(platform.python_version())'); 3.11 or newer is needed"
+}
+# A minimal Debian has no python3 until python3-venv brings it; Raspberry Pi OS has it from the start.
+if command -v python3 >/dev/null; then
+    check_python
+elif ((!use_apt)); then
+    die "python3 is not installed (drop --no-apt to install it)"
+fi
 command -v systemctl >/dev/null || die "systemctl not found: this script needs a systemd system"
 
 if [[ -r /etc/os-release ]]; then
@@ -141,6 +148,7 @@ if ((use_apt)); then
     [[ $mode == screen ]] && packages+=(cage foot fonts-dejavu-core)
     apt_install "${packages[@]}"
 fi
+((dry_run)) || check_python
 if [[ $mode == screen ]] && ((!dry_run)); then
     for binary in /usr/bin/cage /usr/bin/foot; do
         [[ -x $binary ]] || die "$binary is missing (install cage and foot, or drop --no-apt)"
