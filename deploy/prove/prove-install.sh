@@ -190,7 +190,7 @@ wait_for() {
 
 admin_root="$(fresh_root innovatum-admin amd64)"
 boot innovatum-admin "$admin_root"
-inside innovatum-admin update-ca-certificates >/dev/null
+inside innovatum-admin update-ca-certificates >/dev/null 2>&1
 inside innovatum-admin apt-get update -q >"$WORK/admin-apt.log" 2>&1 || die "apt-get update in the admin root: $WORK/admin-apt.log"
 
 marker="$WORK/.dry-run-marker"
@@ -235,7 +235,7 @@ admin tenant add beta --name "Beta AB" >/dev/null
 kiosk_root="$(fresh_root innovatum-kiosk amd64)"
 cp "$admin_root/root/lobby-1.kiosk" "$kiosk_root/root/lobby-1.kiosk"
 boot innovatum-kiosk "$kiosk_root"
-inside innovatum-kiosk update-ca-certificates >/dev/null
+inside innovatum-kiosk update-ca-certificates >/dev/null 2>&1
 inside innovatum-kiosk apt-get update -q >"$WORK/kiosk-apt.log" 2>&1 || die "apt-get update in the kiosk root"
 touch "$marker"
 sleep 1
@@ -300,7 +300,7 @@ if ((with_arm64)) && [[ -e $binfmt ]] && grep -q enabled "$binfmt"; then
         chroot "$arm_root" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
             LANG=C.UTF-8 PIP_CERT=/etc/ssl/certs/ca-certificates.crt "$@"
     }
-    in_arm update-ca-certificates >/dev/null
+    in_arm update-ca-certificates >/dev/null 2>&1
     log "arm64 root: $(in_arm uname -m), $(in_arm python3 --version 2>/dev/null || echo 'python3 not yet installed')"
     in_arm apt-get update -q >"$WORK/arm64-apt.log" 2>&1 || die "apt-get update in the arm64 root"
     log "install-kiosk.sh lobby-2.kiosk --mode headless under qemu-aarch64 (slow: emulated apt and pip)"
