@@ -296,9 +296,10 @@ if ((with_arm64)) && [[ -e $binfmt ]] && grep -q enabled "$binfmt"; then
         mount --rbind "/$fs" "$arm_root/$fs"
         mounts+=("$arm_root/$fs")
     done
+    # SYSTEMD_OFFLINE=1: systemctl edits unit links and ignores start/restart, as in an image build.
     in_arm() {
         chroot "$arm_root" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-            LANG=C.UTF-8 PIP_CERT=/etc/ssl/certs/ca-certificates.crt "$@"
+            LANG=C.UTF-8 PIP_CERT=/etc/ssl/certs/ca-certificates.crt SYSTEMD_OFFLINE=1 "$@"
     }
     in_arm update-ca-certificates >/dev/null 2>&1
     log "arm64 root: $(in_arm uname -m), $(in_arm python3 --version 2>/dev/null || echo 'python3 not yet installed')"
