@@ -150,6 +150,7 @@ class KioskApp(App[None], inherit_bindings=False):
         self.tick_interval = tick_interval
         self._refresh_lock = threading.Lock()
         self._refresh_pending = False
+        self._newest_revision = 0
         self._acknowledged: set[int] = set()
         self._reported_screen = ""
         self._emergency: EmergencyScreen | None = None
@@ -208,6 +209,7 @@ class KioskApp(App[None], inherit_bindings=False):
                 self.post_message(remote.RemoteCommandReceived(event.command))
             return
         if event.kind == "applied":
+            self._newest_revision = event.revision  # a burst posts one message: its first revision
             with self._refresh_lock:
                 if self._refresh_pending:
                     return
@@ -220,7 +222,7 @@ class KioskApp(App[None], inherit_bindings=False):
         # Clear the flag before reading, so an update committed during the reload posts a new message.
         with self._refresh_lock:
             self._refresh_pending = False
-        self.notifier.status(revision_status(message.revision))
+        self.notifier.status(revision_status(max(message.revision, self._newest_revision)))
         self.content_version += 1
         self.check_announcements()
 

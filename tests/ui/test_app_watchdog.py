@@ -50,9 +50,9 @@ def test_pings_come_from_the_event_loop_and_stop_while_it_is_blocked(
             assert "READY=1" in first and "STATUS=showing the replica, waiting for the broker" in first
             assert first.count("WATCHDOG=1") >= 2
 
-            port.emit("applied", 42)
+            port.emit("applied", 42, count=5)  # a burst: one refresh, the newest revision
             await pilot.pause(0.3)
-            assert "STATUS=showing revision 42" in received(sock)
+            assert "STATUS=showing revision 46" in received(sock)
 
             # A frozen UI: the loop is blocked for ten watchdog intervals and not one ping goes out.
             received(sock)
