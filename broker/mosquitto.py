@@ -29,17 +29,19 @@ from pathlib import Path
 from typing import Literal
 
 from broker import topics
+from broker.bridge import bridge_rules
 from broker.envelope import MAX_MESSAGE_BYTES
 from broker.passwords import password_file_line
 
-Role = Literal["admin", "kiosk", "tenant"]
+Role = Literal["admin", "kiosk", "tenant", "bridge"]
 
 #: The admin node's account for `serve` (the long-lived publisher and fleet monitor).
 ADMIN_USERNAME = "innovatum-admin"
 #: The admin node's account for one-shot commands (`publish`, ...): never the same client as `serve`.
 ADMIN_CLI_USERNAME = "innovatum-admin-cli"
 #: Above the kiosks' own limit, so an oversized message reaches a kiosk and is counted there as
-#: "oversized" rather than vanishing silently in the broker.
+#: "oversized" rather than vanishing silently in the broker. Written as `max_packet_size` (the whole
+#: packet, topic and headers included: hence the margin); Mosquitto 2 deprecates `message_size_limit`.
 MESSAGE_SIZE_LIMIT = MAX_MESSAGE_BYTES + 16 * 1024
 #: Per client with a persistent session: a kiosk offline through about 10,000 edits (a change and a
 #: head each) catches up from its queue; beyond that the broker drops, and the kiosk recovers from the
@@ -114,7 +116,11 @@ def _rules(account: Account) -> list[str]:
             f"read {topics.HEAD}",
             f"write {topics.status(kiosk_id)}",
             f"write {topics.ack(kiosk_id)}",
+            f"read {topics.command(kiosk_id)}",
+            f"write {topics.answer(kiosk_id)}",
         ]
+    if account.role == "bridge":
+        return bridge_rules()
     return _tenant_rules(topics.safe_id(account.subject))
 
 
@@ -150,7 +156,7 @@ def conf_text(directory: Path, listeners: Listeners, *, run_as: str | None = Non
         f"persistence_location {directory / DATA_DIR}/",
         f"autosave_interval {AUTOSAVE_SECONDS}",
         "",
-        f"message_size_limit {MESSAGE_SIZE_LIMIT}",
+        f"max_packet_size {MESSAGE_SIZE_LIMIT}",
         f"max_queued_messages {MAX_QUEUED_MESSAGES}",
         "max_inflight_messages 100",
         "# A change and its head go out back to back: without this the second waits for a delayed ACK.",
@@ -193,6 +199,7 @@ def write_config(
     listeners: Listeners,
     *,
     run_as: str | None = None,
+    bridge: str = "",
 ) -> BrokerFiles:
     """Write the three files (each atomically: a broker reloading mid-write never sees half a file)."""
     accounts = list(accounts)
@@ -205,7 +212,9 @@ def write_config(
     files = BrokerFiles(directory / CONF_NAME, directory / PASSWORD_NAME, directory / ACL_NAME)
     _write_private(files.passwords, password_text(accounts))
     _write_private(files.acl, acl_text(accounts))
-    _write_private(files.conf, conf_text(directory, listeners, run_as=run_as), mode=0o644)
+    conf = conf_text(directory, listeners, run_as=run_as) + bridge
+    # A bridge section holds the bridge's password for the remote broker: then not world-readable.
+    _write_private(files.conf, conf, mode=0o600 if bridge else 0o644)
     _hand_over(files, data, run_as)
     return files
 
@@ -259,7 +268,9 @@ def _hand_over(files: BrokerFiles, data: Path, run_as: str | None) -> None:
         gid = grp.getgrgid(entry.pw_gid).gr_gid
     except KeyError:
         return  # no such user here: mosquitto will say so itself when started
-    for path in (files.passwords, files.acl):
+    for path in (files.passwords, files.acl, files.conf):
+        if path == files.conf and path.stat().st_mode & 0o004:
+            continue  # a conf without secrets stays world-readable
         os.chown(path, 0, gid)
         path.chmod(0o640)
     os.chown(data, entry.pw_uid, gid)

@@ -90,6 +90,9 @@ def _run_headless(config: kiosk_config.KioskConfig, verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    from kiosk.notify import Notifier, revision_status
+    from kiosk.sync.commands import run_headless
+
     client = _sync_client(config)
     stop = threading.Event()
 
@@ -104,15 +107,21 @@ def _run_headless(config: kiosk_config.KioskConfig, verbose: bool) -> None:
     def on_event(event: SyncEvent) -> None:
         if event.kind == "applied":
             log.info("applied revision %d", event.revision)
+        elif event.command is not None:
+            run_headless(event.command, client, stop.set)
         else:
             log.info("%s", event.kind)
 
     log.info("kiosk %s syncing from %s", config.kiosk_id, config.broker.url)
+    notifier = Notifier()  # systemd: READY, then WATCHDOG from this loop and STATUS with the revision
     client.start(on_event)
+    notifier.ready(revision_status(client.replica.applied_revision))
     try:
         while not stop.wait(1.0):
-            pass
+            notifier.ping_if_due()
+            notifier.status(revision_status(client.replica.applied_revision))
     finally:
+        notifier.stopping()
         client.stop()
         log.info("stopped at revision %d", client.replica.applied_revision)
 

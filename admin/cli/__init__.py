@@ -88,6 +88,7 @@ def main(ctx: click.Context, db_path: Path | None, actor: str | None, as_tenant:
 from admin.cli import (  # noqa: E402
     announce,
     audit,
+    backup,
     calendars,
     demo,
     events,
@@ -96,6 +97,7 @@ from admin.cli import (  # noqa: E402
     init,
     listing,
     posters,
+    remote,
     review,
     rooms,
     sync,
@@ -106,6 +108,7 @@ from admin.cli import (  # noqa: E402
 for _family in (
     announce,
     audit,
+    backup,
     calendars,
     demo,
     events,
@@ -114,6 +117,7 @@ for _family in (
     init,
     listing,
     posters,
+    remote,
     review,
     rooms,
     sync,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from admin.cli.common import Context, fail, local_time, out_option, pass_context
 from admin.content import validate
 from admin.store.db import key_path
 from admin.sync import fleet as fleet_status
+from admin.sync.bundle import KIOSK_CA_PATH, PEM_BEGIN, bundle_bytes
 from broker import topics
 from broker.client import BrokerSettings, BrokerUrlError
 from broker.keys import KeyFileError, load_private_key, public_key_b64
@@ -116,13 +118,17 @@ def config_text(
 
 
 def _write_secret(path: Path, text: str) -> None:
+    _write_secret_bytes(path, text.encode("utf-8"))
+
+
+def _write_secret_bytes(path: Path, data: bytes) -> None:
     """Mode 0600 from the first byte; replaced atomically so a running kiosk never reads half a file."""
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         tmp.unlink(missing_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -135,10 +141,42 @@ def _write_secret(path: Path, text: str) -> None:
 @out_option("Write the config to FILE (mode 0600) instead of stdout.")
 @click.option("--database", default=DEFAULT_REPLICA, show_default=True, help="The kiosk's replica file.")
 @click.option("--ca-file", default="", help="CA bundle on the kiosk for mqtts://.")
+@click.option(
+    "--bundle",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default=None,
+    help="Write one file for install-kiosk.sh: the config and the CA certificate (- for stdout).",
+)
+@click.option(
+    "--ca-cert",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="With --bundle: the CA certificate (on this machine) that signed the broker's certificate.",
+)
 @pass_context
-def config(ctx: Context, kiosk_id: str, url: str, out: Path | None, database: str, ca_file: str) -> None:
-    """Write the kiosk's TOML config: broker URL, its credentials, the admin public key, its database."""
+def config(
+    ctx: Context,
+    kiosk_id: str,
+    url: str,
+    out: Path | None,
+    database: str,
+    ca_file: str,
+    bundle: Path | None,
+    ca_cert: Path | None,
+) -> None:
+    """Write the kiosk's TOML config: broker URL, its credentials, the admin public key, its database.
+
+    With --bundle, one file with the config and the CA certificate, which install-kiosk.sh takes as
+    its only argument.
+    """
     kiosk_id = _kiosk_id(kiosk_id)
+    if bundle is not None and (out is not None or ca_file):
+        fail("--bundle replaces --out and --ca-file (the bundle carries the CA)")
+    if ca_cert is not None and bundle is None:
+        fail("--ca-cert needs --bundle")
+    ca_pem = _read_ca(ca_cert) if ca_cert is not None else None
+    if ca_pem is not None:
+        ca_file = KIOSK_CA_PATH
     try:
         settings = BrokerSettings.from_url(url)
     except BrokerUrlError as exc:
@@ -165,11 +203,35 @@ def config(ctx: Context, kiosk_id: str, url: str, out: Path | None, database: st
         ca_file=ca_file,
         public_key=public_key,
     )
-    if out is None:
+    if bundle is not None:
+        _write_bundle(bundle, bundle_bytes(text, ca_pem))
+    elif out is None:
         click.echo(text, nl=False)
     else:
         _write_secret(out, text)
         say(f"wrote {out}")
+
+
+def _read_ca(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror or exc}")
+    if PEM_BEGIN not in data:
+        fail(f"{path} is not a PEM certificate")
+    return data
+
+
+def _write_bundle(path: Path, data: bytes) -> None:
+    if str(path) == "-":
+        stdout = sys.stdout.buffer
+        if stdout.isatty():
+            fail("the bundle is binary: redirect it to a file (--bundle - > lobby-1.kiosk)")
+        stdout.write(data)
+        stdout.flush()
+        return
+    _write_secret_bytes(path, data)
+    say(f"wrote {path}: copy it to the kiosk and run deploy/install-kiosk.sh {path.name}")
 
 
 def _uptime(seconds: float | None) -> str:
@@ -188,7 +250,8 @@ def kiosks(ctx: Context, as_json: bool) -> None:
     """The fleet: who is online, how far behind, what it shows.
 
     Flags: STALE (online but silent), FLAPPING (reconnecting again and again), BEHIND (its replica
-    reports it is not complete, e.g. a full disk).
+    reports it is not complete, e.g. a full disk). "last seen" is its last status report; "last
+    answer" the last time it answered a remote command (screenshot, identify, restart).
     """
     with ctx.database() as db:
         states = fleet_status.fleet(db)
@@ -197,7 +260,18 @@ def kiosks(ctx: Context, as_json: bool) -> None:
         return
     print_table(
         "Kiosks",
-        ("id", "group", "online", "revision", "lag", "version", "uptime", "last seen", "screen"),
+        (
+            "id",
+            "group",
+            "online",
+            "revision",
+            "lag",
+            "version",
+            "uptime",
+            "last seen",
+            "last answer",
+            "screen",
+        ),
         (
             (
                 s.id,
@@ -208,6 +282,7 @@ def kiosks(ctx: Context, as_json: bool) -> None:
                 s.version,
                 _uptime(s.uptime),
                 local_time(s.last_seen),
+                local_time(s.last_answer),
                 s.screen,
             )
             for s in states

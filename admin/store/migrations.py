@@ -309,6 +309,18 @@ CREATE TABLE kiosk_spots (
 """
 
 
+_V9_OPERATIONS = """
+ALTER TABLE kiosks ADD COLUMN last_answer TEXT;
+-- Second sites: their broker bridges to the main one with its own account (broker.bridge).
+CREATE TABLE bridges (
+    name TEXT PRIMARY KEY,
+    remote TEXT NOT NULL,
+    password TEXT NOT NULL,
+    created_at TEXT NOT NULL
+)
+"""
+
+
 def _script(sql: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
         for statement in sql.split(";\n"):
@@ -328,6 +340,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (6, "calendar feed health and held replies", _script(_V6_CALENDAR_HEALTH)),
     (7, "kiosk health: replica completeness and recent connections", _script(_V7_FLEET_HEALTH)),
     (8, "floor plans, rooms on them, lifts and stairs, kiosk spots", _script(_V8_FLOOR_PLANS)),
+    (9, "when each kiosk last answered a remote command; bridges of second sites", _script(_V9_OPERATIONS)),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -1,4 +1,5 @@
-"""Broker accounts: the admin node's own two, one per kiosk, one per tenant that staff granted access.
+"""Broker accounts: the admin node's own two, one per kiosk, one per tenant that staff granted access,
+one per bridged site.
 
 The broker makes every account's client id its user name (`broker.mosquitto.client_id`), so two
 processes logged in with one account would push each other off. The admin node therefore has one
@@ -21,6 +22,7 @@ from typing import Literal
 
 import sqlite_utils
 
+from broker.bridge import bridge_username
 from broker.mosquitto import ADMIN_CLI_USERNAME, ADMIN_USERNAME, Account, client_id, kiosk_username
 from broker.passwords import generate_password
 from broker.settings import BrokerSettings
@@ -101,7 +103,19 @@ def all_accounts(db: sqlite_utils.Database) -> list[Account]:
         "JOIN tenants t ON t.slug = b.subject WHERE b.role = 'tenant' ORDER BY b.username"
     ).fetchall():
         accounts.append(Account(username, password, "tenant", slug))
+    for name, password in db.execute("SELECT name, password FROM bridges ORDER BY name").fetchall():
+        accounts.append(Account(bridge_username(name), password, "bridge", name))
     return accounts
+
+
+def bridge_password(db: sqlite_utils.Database, name: str, remote: str) -> str:
+    """The site's bridge account on the main broker, created on first use (its password stays)."""
+    db.execute(
+        "INSERT INTO bridges (name, remote, password, created_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET remote = excluded.remote",
+        (name, remote, generate_password(), now_iso()),
+    )
+    return str(db.execute("SELECT password FROM bridges WHERE name = ?", (name,)).fetchone()[0])
 
 
 def tenant_account(db: sqlite_utils.Database, slug: str) -> Account | None:

@@ -208,6 +208,9 @@ class KioskState:
             return "BEHIND"
         return "online"
 
+    #: The last answer to a remote command (admin.sync.remote).
+    last_answer: str | None = None
+
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -226,6 +229,7 @@ class KioskState:
             "flapping": self.flapping,
             "behind": self.behind,
             "health": self.health,
+            "last_answer": self.last_answer,
         }
 
 
@@ -236,10 +240,10 @@ def fleet(db: sqlite_utils.Database, at: datetime | None = None) -> list[KioskSt
     result = []
     for row in db.execute(
         'SELECT id, "group", location, online, applied_rev, version, uptime, screen, last_seen, '
-        "complete, connects FROM kiosks ORDER BY id"
+        "complete, connects, last_answer FROM kiosks ORDER BY id"
     ).fetchall():
         kiosk_id, group, location, online, applied, version, uptime, screen, last_seen = row[:9]
-        complete, connects = row[9:]
+        complete, connects, answer = row[9:]
         silent = last_seen is None or at - parse_iso(last_seen) > STALE_AFTER
         result.append(
             KioskState(
@@ -256,6 +260,7 @@ def fleet(db: sqlite_utils.Database, at: datetime | None = None) -> list[KioskSt
                 bool(online) and silent,
                 None if complete is None else bool(complete),
                 _recent(_connects(connects), at),
+                answer,
             )
         )
     return result

@@ -26,9 +26,10 @@ from broker.keys import KeyFileError, load_public_key_b64
 from broker.times import now, now_iso
 from kiosk import __version__
 from kiosk.config import ConfigError, KioskConfig
-from kiosk.ports import SyncEvent, SyncEventKind
+from kiosk.ports import RemoteCommand, SyncEvent, SyncEventKind
 from kiosk.replica import health
 from kiosk.replica.engine import Replica
+from kiosk.sync import commands
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ class SyncClient:
         self._reported: tuple[bool, int, str] | None = None
         self._complete_shown: bool | None = None  # what the screen was last told
         self._closed = False
+        self._commands = commands.gate(config)
 
     # --- SyncPort ----------------------------------------------------------------------------------
 
@@ -105,6 +107,7 @@ class SyncClient:
         self._on_event = on_event
         self._client.subscribe(topics.CHANGES)
         self._client.subscribe(topics.HEAD, qos=HEAD_QOS)
+        self._client.subscribe(self._commands.topic)
         self._follow_replica()
         self._client.start()
         self._thread = threading.Thread(target=self._run, name="kiosk-sync", daemon=True)
@@ -135,6 +138,12 @@ class SyncClient:
         payload = json.dumps({"announcement": announcement_id, "at": now_iso()}).encode()
         self._client.publish(topics.ack(self.config.kiosk_id), payload, qos=1)
 
+    def answer(
+        self, command: RemoteCommand, *, ok: bool, error: str = "", detail: str = "", screenshot: bytes = b""
+    ) -> None:
+        payload = commands.answer_payload(command, ok=ok, error=error, detail=detail, screenshot=screenshot)
+        self._client.publish(topics.answer(self.config.kiosk_id), payload, qos=1)
+
     # --- the applier thread ------------------------------------------------------------------------
 
     def _run(self) -> None:
@@ -151,7 +160,9 @@ class SyncClient:
         batch = self._next_batch()
         changed = False
         for event in batch:
-            if isinstance(event, Message):
+            if isinstance(event, Message) and event.topic == self._commands.topic:
+                self._command(event.payload)
+            elif isinstance(event, Message):
                 changed |= self.replica.handle(event.topic, event.payload).changed
             else:
                 self._connection(event)
@@ -204,9 +215,20 @@ class SyncClient:
             self._snapshot_generation = None
             self._client.unsubscribe(topics.STATE_ALL)
 
-    def _emit(self, kind: SyncEventKind) -> None:
+    def _command(self, payload: bytes) -> None:
+        """A remote command: verified here, answered here if refused, else handed to the app."""
+        verdict = self._commands.check(self._commands.topic, payload)
+        if verdict is None:
+            return
+        command = commands.port_command(verdict.command, self.config.broker)
+        if verdict.refusal:
+            self.answer(command, ok=False, error=verdict.refusal)
+        else:
+            self._emit("command", command)
+
+    def _emit(self, kind: SyncEventKind, command: RemoteCommand | None = None) -> None:
         try:
-            self._on_event(SyncEvent(kind, self.replica.applied_revision, now()))
+            self._on_event(SyncEvent(kind, self.replica.applied_revision, now(), command))
         except Exception:  # the UI's problem must not stop syncing
             log.exception("sync event handler failed")
 

@@ -34,9 +34,11 @@ from textual.screen import Screen
 from assets import ASSETS
 from broker import times
 from kiosk.config import KioskConfig
+from kiosk.notify import Notifier, revision_status
 from kiosk.ports import SyncEvent, SyncPort
 from kiosk.process_memory import limit_malloc_arenas, release_free_memory
 from kiosk.replica.queries import Announcement, Queries
+from kiosk.ui import remote
 from kiosk.ui.context import State, providing
 from kiosk.ui.i18n import Translator
 from kiosk.ui.messages import CompletenessChanged, ConnectionChanged, ReplicaChanged
@@ -123,8 +125,10 @@ class KioskApp(ContextApp, inherit_bindings=False):
         tick_interval: float = 1.0,
         allow_quit: bool = False,
         freeze_startup: bool = False,
+        notifier: Notifier | None = None,
     ) -> None:
         super().__init__()
+        self.notifier = notifier or Notifier({})  # systemd's READY/WATCHDOG/STATUS, if run under it
         self.allow_quit = allow_quit
         self._restore_signals: Callable[[], None] = lambda: None
         self.freeze_startup = freeze_startup
@@ -145,6 +149,7 @@ class KioskApp(ContextApp, inherit_bindings=False):
         self.tick_interval = tick_interval
         self._refresh_lock = threading.Lock()
         self._refresh_pending = False
+        self._newest_revision = 0
         self._acknowledged: set[int] = set()
         self._reported_screen = ""
         self._emergency: EmergencyScreen | None = None
@@ -170,6 +175,10 @@ class KioskApp(ContextApp, inherit_bindings=False):
             self.port.start(self._on_sync_event)
         if self.allow_quit:  # someone's terminal: closing it or `kill -TERM` end the app cleanly
             self._restore_signals = exit_on_signals(self)
+        # The watchdog pings from this event loop, so a frozen UI is restarted, not only a dead one.
+        if self.notifier.interval is not None:
+            self.set_interval(self.notifier.interval, self.notifier.ping)
+        self.call_after_refresh(self.notifier.ready, "showing the replica, waiting for the broker")
 
     def on_unmount(self) -> None:
         self._restore_signals()
@@ -201,7 +210,12 @@ class KioskApp(ContextApp, inherit_bindings=False):
 
     def _on_sync_event(self, event: SyncEvent) -> None:
         """Called on the sync client's threads: post a message, never touch widgets."""
+        if event.kind == "command":
+            if event.command is not None:
+                self.post_message(remote.RemoteCommandReceived(event.command))
+            return
         if event.kind == "applied":
+            self._newest_revision = event.revision  # a burst posts one message: its first revision
             with self._refresh_lock:
                 if self._refresh_pending:
                     return
@@ -219,8 +233,12 @@ class KioskApp(ContextApp, inherit_bindings=False):
         # Clear the flag before reading, so an update committed during the reload posts a new message.
         with self._refresh_lock:
             self._refresh_pending = False
+        self.notifier.status(revision_status(max(message.revision, self._newest_revision)))
         self.content_version += 1
         self.check_announcements()
+
+    def on_remote_command_received(self, message: remote.RemoteCommandReceived) -> None:
+        remote.run(self, self.port, message.command, kiosk_id=self.kiosk_id, location=self.location)
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         if message.online:
@@ -449,6 +467,7 @@ def run_app(config: KioskConfig, port: SyncPort | None, *, allow_quit: bool = Fa
         home_language=config.language,
         allow_quit=allow_quit,
         freeze_startup=True,
+        notifier=Notifier(),
     )
     app.run()
     return app.return_code or 0

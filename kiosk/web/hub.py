@@ -6,7 +6,7 @@ same client id (each kicking the other off), and one more writer of the same rep
 
 - The web server process owns the ONE `SyncClient` (MQTT connection and replica writer) and a `SyncHub`,
   which listens on a Unix socket in a private (0700) directory and relays the client's events to every
-  session as JSON lines: {"kind": "applied"|"online"|"offline", "revision": N, "at": ISO}. A session
+  session as JSON lines: {"kind": one of RELAYED, "revision": N, "at": ISO}. A session
   that connects is told the current connection state at once, so a late tab shows "offline" too.
 - Each session process runs the kiosk app as usual, reading the replica file read-only (the app always
   did: `Queries` opens its own read-only connection), with a `HubPort` as its `SyncPort`. The port
@@ -30,13 +30,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk.ports import SyncEvent, SyncPort
+from kiosk.ports import RemoteCommand, SyncEvent, SyncPort
 
 log = logging.getLogger(__name__)
 
 #: A line longer than this from a session is not one the port would write: dropped.
 MAX_LINE = 4096
 SOCKET_NAME = "sync.sock"
+
+
+#: What sessions are told. Remote commands are not among them: the server answers those itself.
+RELAYED = ("applied", "online", "offline", "incomplete", "complete")
+#: Events that say where the link or the replica stands: a session that connects later is told the latest.
+_STATE_KINDS = {"online": "link", "offline": "link", "incomplete": "replica", "complete": "replica"}
 
 
 def encode_event(event: SyncEvent) -> bytes:
@@ -52,7 +58,7 @@ def decode_event(line: bytes) -> SyncEvent | None:
         kind, revision, at = data["kind"], data["revision"], datetime.fromisoformat(data["at"])
     except (ValueError, TypeError, KeyError):
         return None
-    if kind not in ("applied", "online", "offline") or not isinstance(revision, int) or at.tzinfo is None:
+    if kind not in RELAYED or not isinstance(revision, int) or at.tzinfo is None:
         return None
     return SyncEvent(kind, revision, at)
 
@@ -66,7 +72,7 @@ class SyncHub:
         self._writers: set[asyncio.StreamWriter] = set()
         self._server: asyncio.AbstractServer | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._connection: SyncEvent | None = None  # the latest online/offline event
+        self._state: dict[str, SyncEvent] = {}  # the latest event of each _STATE_KINDS group
         self._acknowledged: set[int] = set()
         self.dropped = 0  # malformed lines from sessions
 
@@ -109,8 +115,20 @@ class SyncHub:
                 loop.call_soon_threadsafe(self._broadcast, event)
 
     def _broadcast(self, event: SyncEvent) -> None:
-        if event.kind != "applied":
-            self._connection = event
+        if event.command is not None:
+            # Several sessions, none of them the kiosk's one screen: nothing to identify, photograph or
+            # restart (the admin node hears why instead of waiting for an answer that never comes).
+            self._port.answer(
+                event.command,
+                ok=False,
+                error=f"a browser kiosk has no single screen to {event.command.action}",
+            )
+            return
+        if event.kind not in RELAYED:
+            return
+        group = _STATE_KINDS.get(event.kind)
+        if group is not None:
+            self._state[group] = event
         line = encode_event(event)
         for writer in list(self._writers):
             if writer.is_closing():
@@ -120,8 +138,8 @@ class SyncHub:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
-        if self._connection is not None:
-            writer.write(encode_event(self._connection))
+        for latest in self._state.values():
+            writer.write(encode_event(latest))
         try:
             while True:
                 try:
@@ -211,3 +229,8 @@ class HubPort:
 
     def acknowledge(self, announcement_id: int) -> None:
         self._send({"ack": announcement_id})
+
+    def answer(
+        self, command: RemoteCommand, *, ok: bool, error: str = "", detail: str = "", screenshot: bytes = b""
+    ) -> None:
+        """Never called: the hub answers remote commands itself and relays none to a session."""

@@ -23,7 +23,7 @@ def _grid(tmp_path: Path, name: str, rows: list[str]) -> str:
 
 @pytest.fixture
 def building(cli: CliFn, tmp_path: Path) -> CliFn:
-    """The fixture building of tests/wayfinding/plans.py, set up through the CLI."""
+    """The fixture building of tests/broker/wayfinding/plans.py, set up through the CLI."""
     ok(cli("floor", "add", "1", "--name-sv", "Entréplan", "--name-en", "Entrance level"))
     ok(cli("floor", "add", "2"))
     ok(cli("floor", "plan", "1", _grid(tmp_path, "l1.txt", LEVEL_1)))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import stat
 import subprocess
+import tarfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -265,3 +267,62 @@ def test_broker_config_warns_when_mosquitto_could_not_reach_its_files(admin) -> 
         )
     finally:
         shutil.rmtree(reachable)
+
+
+# --- kiosk config --bundle: one file for install-kiosk.sh ----------------------------------------------
+
+PEM = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+
+
+def bundle_members(data: bytes) -> dict[str, bytes]:
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+        return {m.name: archive.extractfile(m).read() for m in archive.getmembers()}  # type: ignore[union-attr]
+
+
+def test_the_bundle_holds_a_loadable_config_and_the_ca(admin, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    admin("kiosk", "add", "lobby-1", "--group", "lobby")
+    ca = tmp_path / "ca.crt"
+    ca.write_bytes(PEM)
+    out = tmp_path / "lobby-1.kiosk"
+    result = admin(
+        "kiosk",
+        "config",
+        "lobby-1",
+        "--broker",
+        "mqtts://admin.innovatum.lan:8883",
+        "--ca-cert",
+        str(ca),
+        "--bundle",
+        str(out),
+    )
+    assert result.exit_code == 0, result.output
+    assert f"run deploy/install-kiosk.sh {out.name}" in result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    files = bundle_members(out.read_bytes())
+    assert files["ca.crt"] == PEM
+    (tmp_path / "kiosk.toml").write_bytes(files["kiosk.toml"])
+    config = load_kiosk_config(tmp_path / "kiosk.toml")
+    assert config.broker.ca_file == "/etc/innovatum-kiosk/ca.crt"
+    assert config.broker.url == "mqtts://admin.innovatum.lan:8883" and config.kiosk_id == "lobby-1"
+
+
+def test_the_bundle_on_stdout_for_a_redirect(admin, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    admin("kiosk", "add", "lobby-1", "--group", "lobby")
+    result = CliRunner().invoke(
+        admin_main,
+        ["--db", str(admin.db_path), "kiosk", "config", "lobby-1", "--broker", "mqtts://h", "--bundle", "-"],
+    )
+    assert result.exit_code == 0
+    assert set(bundle_members(result.stdout_bytes)) == {"kiosk.toml"}  # no CA given: the system's CAs
+
+
+def test_bundle_options_are_checked(admin, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    admin("kiosk", "add", "lobby-1", "--group", "lobby")
+    not_pem = tmp_path / "key.txt"
+    not_pem.write_text("hello")
+    base = ["kiosk", "config", "lobby-1", "--broker", "mqtts://h"]
+    assert "--bundle replaces --out" in one_error_line(admin(*base, "--bundle", "b", "--out", "c"))
+    assert "--ca-cert needs --bundle" in one_error_line(admin(*base, "--ca-cert", str(not_pem)))
+    message = one_error_line(admin(*base, "--bundle", str(tmp_path / "b"), "--ca-cert", str(not_pem)))
+    assert "is not a PEM certificate" in message
+    assert not (tmp_path / "b").exists()

@@ -3,7 +3,7 @@ one), exit status 1, and the database exactly as before (full dump compared), in
 earlier good import left, which keeps showing.
 
 A problem with one event refuses the feed only with `--strict`; by default that event is skipped and
-the rest imported (tests/calendars/test_calendars_tolerant.py). Problems with the whole feed refuse it
+the rest imported (tests/admin/calendars/test_calendars_tolerant.py). Problems with the whole feed refuse it
 either way."""
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ def building(**changes: list[dict[str, Any]]) -> Building:
 
 
 def ui_records(kiosk_id: str = "lobby-1", facing: str = "n") -> list[tuple[str, str, dict[str, Any]]]:
-    """The fixture building as replica records for the UI tests' data (tests/ui/fixtures.py): the
+    """The fixture building as replica records for the UI tests' data (tests/kiosk/ui/fixtures.py): the
     tenant robotlabbet's room "204" is B1 on level 2, the kiosk stands in the lobby of level 1."""
     data = records()
     rooms = [{**room, "room": "204"} if room["room"] == "B1" else room for room in data["rooms"]]

@@ -19,7 +19,7 @@ from PIL import Image
 from textual.pilot import Pilot
 
 from broker.times import STOCKHOLM, to_iso
-from kiosk.ports import SyncEvent, SyncEventKind
+from kiosk.ports import RemoteCommand, SyncEvent, SyncEventKind
 from kiosk.replica.store import ReplicaStore, Row
 
 #: Wednesday 2 December 2026, 10:30 in Trollhättan.
@@ -403,6 +403,7 @@ class FakeSyncPort:
     stopped: bool = False
     screens: list[str] = field(default_factory=list)
     acks: list[int] = field(default_factory=list)
+    answers: list[tuple[RemoteCommand, bool, str, bytes]] = field(default_factory=list)
     _on_event: Callable[[SyncEvent], None] | None = None
 
     def start(self, on_event: Callable[[SyncEvent], None]) -> None:
@@ -417,6 +418,11 @@ class FakeSyncPort:
 
     def acknowledge(self, announcement_id: int) -> None:
         self.acks.append(announcement_id)
+
+    def answer(
+        self, command: RemoteCommand, *, ok: bool, error: str = "", detail: str = "", screenshot: bytes = b""
+    ) -> None:
+        self.answers.append((command, ok, error or detail, screenshot))
 
     def emit(self, kind: SyncEventKind, revision: int = 0, at: datetime = NOW, *, count: int = 1) -> None:
         """Deliver `count` events from a background thread and wait until it has delivered them."""

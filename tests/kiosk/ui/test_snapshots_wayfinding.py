@@ -1,7 +1,7 @@
 """Snapshots of the map screen at the smallest and a large size, in Swedish and English, and as a
 16-colour console shows it (the Linux console: every colour downgraded to the 16 standard ones).
 
-Regenerate after an intended change with `pytest tests/ui/test_snapshots_wayfinding.py
+Regenerate after an intended change with `pytest tests/kiosk/ui/test_snapshots_wayfinding.py
 --snapshot-update` and look at the SVGs before committing them.
 """
 
