@@ -499,11 +499,11 @@ def _convert(
     all_day = not isinstance(start_value, datetime)
     start = _aware(start_value)
     end = _aware(_when(times[1], seen, "DTEND"))
-    try:  # the one sane time range (admin.content.validate): a screen cannot show what lies outside
-        validate.sane_time(start, "DTSTART")
-        validate.sane_time(end, "DTEND")
-    except validate.Invalid as exc:
-        raise CalendarError(f"{seen.where()}: {exc}") from None
+    for name, value in (("DTSTART", start), ("DTEND", end)):
+        try:  # the one sane time range (admin.content.validate): a screen cannot show what lies outside
+            validate.sane_time(value, name)
+        except validate.Invalid as exc:
+            raise _Unreadable(seen.line_of(name), str(exc)) from None
     if all_day and end <= start:  # DTEND equal to a date DTSTART: still that one day
         end = start + timedelta(days=1)
     if end < start:

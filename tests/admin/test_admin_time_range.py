@@ -96,9 +96,11 @@ UNREPRESENTABLE = "out of range"
     ],
     ids=["year 1 start", "1900 start", "2100 end", "9999 end"],
 )
-def test_an_icalendar_event_outside_the_range_is_refused(
+def test_an_icalendar_event_outside_the_range_is_skipped_or_refused(
     seeded: Path, tmp_path: Path, start: str, end: str, expected: str
 ) -> None:
+    """A feed's event outside the range is one unreadable event: skipped with a line that names it
+    (the rest of the feed imports, issue 17), or with --strict the whole import refused."""
     path = tmp_path / "extreme.ics"
     path.write_text(_ics(start, end), encoding="utf-8")
     before = dump(seeded)
@@ -106,8 +108,12 @@ def test_an_icalendar_event_outside_the_range_is_refused(
         ["event", "import-ics", str(path), "--source", "science-center"],
         ["booking", "import-ics", str(path), "--room", "arena-1"],
     ):
-        result = run_cli(seeded, *args)
-        assert result.exit_code != 0, result.stdout
-        assert len(result.error_lines) == 1 and result.error_lines[0].startswith("error: "), result.stderr
-        assert expected in result.error_lines[0] and "extreme@test" in result.stderr
+        refused = run_cli(seeded, *args, "--strict")
+        assert refused.exit_code != 0, refused.stdout
+        assert len(refused.error_lines) == 1 and refused.error_lines[0].startswith("error: "), refused.stderr
+        assert expected in refused.error_lines[0] and "extreme@test" in refused.stderr
         assert dump(seeded) == before
+    imported = ok(run_cli(seeded, "event", "import-ics", str(path), "--source", "science-center"))
+    (skipped,) = [line for line in imported.error_lines if "extreme@test" in line]
+    assert skipped.startswith("warning: event skipped: ") and expected in skipped
+    assert "1 added" in imported.stdout and "1 unreadable event skipped" in imported.stdout

@@ -312,7 +312,7 @@ def test_bad_input_is_one_line_and_writes_nothing(demo: CliFn, tmp_path: Path) -
 def test_cancelled_event_gets_no_poster(demo: CliFn, tmp_path: Path) -> None:
     events = json.loads(ok(demo("event", "list", "--json")).stdout)
     event_id = events[0]["id"]
-    ok(demo("event", "edit", str(event_id), "--cancelled"))
+    ok(demo("event", "edit", str(event_id), "--cancelled", "--force"))  # a demo (imported) event
     out = tmp_path / "x.pdf"
     _refused(demo("poster", "event", str(event_id), "--out", str(out)), f"event {event_id} is cancelled", out)
 

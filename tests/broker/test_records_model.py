@@ -22,6 +22,7 @@ from broker.envelope import Rejected
 from broker.records import BLANK_TEXT, CHOICE, FLAG, INT, RECORD_KINDS, TAGS, TEXT, TIME, Field, RecordKind
 from broker.schema import KINDS, validate_record
 from broker.times import STOCKHOLM, parse_iso
+from broker.wayfinding.plan import WAYFINDING_FIELDS
 from kiosk.replica.records import RECORD_CLASSES, WireRecord
 
 TABLES = {
@@ -36,8 +37,10 @@ SHOWN = sorted(RECORD_CLASSES)
 
 
 def test_every_kind_on_the_wire_is_defined_once() -> None:
-    assert tuple(RECORD_KINDS) == KINDS
-    assert set(RECORD_CLASSES) == set(KINDS) - {"logo"}  # a logo is read as bytes (Queries.logo)
+    # The building's kinds are structured (grids, lists) and defined by broker.wayfinding instead.
+    assert set(RECORD_KINDS).isdisjoint(WAYFINDING_FIELDS)
+    assert (*RECORD_KINDS, *WAYFINDING_FIELDS) == KINDS
+    assert set(RECORD_CLASSES) == set(RECORD_KINDS) - {"logo"}  # a logo is read as bytes (Queries.logo)
     assert set(TABLES) == set(RECORD_CLASSES)
 
 
@@ -117,7 +120,7 @@ def test_a_full_record_reaches_the_kiosk_field_by_field(kind: str) -> None:
         assert value == expected, f"{kind}.{field.name}: the kiosk shows {value!r}"
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", RECORD_KINDS)
 def test_each_required_field_is_required_on_the_wire(kind: str) -> None:
     wire = RECORD_KINDS[kind]
     data = public.public(wire, _admin_row(wire))

@@ -54,6 +54,8 @@ def _hammer(site: Site, username: str, password: str, stop: threading.Event, cou
 
 def test_kiosk_and_tenant_credentials_cannot_push_serve_or_a_kiosk_off(site: Site) -> None:
     site.admin("tenant", "add", "acme", "--name", "Acme AB")
+    # The credentials file an outside company holds: its account is the other attacker.
+    site.admin("tenant", "grant", "acme", "--out", str(site.root / "acme.toml"), "--broker", site.broker.url)
     site.add_kiosk("lobby-1")
     site.add_kiosk("lobby-2")  # the attacker's stolen config
     site.write_broker_config()
