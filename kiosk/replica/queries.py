@@ -328,7 +328,7 @@ class Queries:
         # screen reads: a kiosk that has not bootstrapped yet starts on an empty replica.
         connect(path).close()
         self._conn = connect(path, readonly=True)
-        self._search_cache: dict[tuple[str, str | None, int | None, int], SearchResult] = {}
+        self._search_cache: dict[tuple[str, str | None, int | None, str | None, int], SearchResult] = {}
         #: `PRAGMA data_version` and `directory_state.version` when the search cache was last checked.
         self._data_version = -1
         self._directory_version = -1
@@ -430,26 +430,30 @@ class Queries:
         *,
         category: str | None = None,
         floor: int | None = None,
+        initial: str | None = None,
         limit: int = SEARCH_LIMIT,
     ) -> SearchResult:
         """Tenants and partners matching what was typed (prefix, diacritics-insensitive) and the filters.
 
         With words: best match first (a hit in the name counts ten times one in the description).
-        Without: everything, in Swedish alphabetical order.
+        Without: everything, in Swedish alphabetical order. `initial` (the letter strip) keeps the
+        names whose Swedish sort key starts with that letter's.
         """
-        cache_key = (text.strip().casefold(), category, floor, limit)
+        cache_key = (text.strip().casefold(), category, floor, initial, limit)
         # One read transaction: the directory version, the count and the rows all see the same commit.
         with self._snapshot():
             self._check_cache()
             cached = self._search_cache.get(cache_key)
             if cached is None:
-                cached = self._search(text, category=category, floor=floor, limit=limit)
+                cached = self._search(text, category=category, floor=floor, initial=initial, limit=limit)
                 if len(self._search_cache) >= _SEARCH_CACHE_SIZE:
                     self._search_cache.pop(next(iter(self._search_cache)))
                 self._search_cache[cache_key] = cached
         return cached
 
-    def _search(self, text: str, *, category: str | None, floor: int | None, limit: int) -> SearchResult:
+    def _search(
+        self, text: str, *, category: str | None, floor: int | None, initial: str | None, limit: int
+    ) -> SearchResult:
         """Count every match, but rank, order, limit and parse only the page, in SQL.
 
         With 10,000 tenants a one-letter prefix matches thousands: counting, ranking (bm25) and
@@ -464,6 +468,9 @@ class Queries:
         if floor is not None:
             conditions.append("d.floor = ?")
             filters.append(floor)
+        if initial:  # a range on the indexed sort key: every name that starts with the letter
+            conditions.append("d.name_key >= ? AND d.name_key < ?")
+            filters += [sort_key(initial), sort_key(initial) + "\U0010ffff"]
         where = " AND ".join(conditions)
         match = fts_query(text)
         execute = self._conn.execute

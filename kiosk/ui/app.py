@@ -48,7 +48,7 @@ from kiosk.ui.screens.directory import DirectoryScreen
 from kiosk.ui.screens.emergency import EmergencyScreen
 from kiosk.ui.screens.event import EventScreen
 from kiosk.ui.screens.listing import ListingScreen
-from kiosk.ui.screens.sections import BY_NAME, SECTIONS, Section, section_bindings
+from kiosk.ui.screens.sections import BY_NAME, LANGUAGE_KEY, SECTIONS, Section, section_bindings
 from kiosk.ui.textual_fixes import fix_styles_cache_leak
 
 log = logging.getLogger(__name__)
@@ -86,12 +86,14 @@ class KioskApp(App[None], inherit_bindings=False):
     CSS_PATH = ASSETS / "styles" / "kiosk.tcss"
     TITLE = "Innovatum"
     ENABLE_COMMAND_PALETTE = False
-    # Keys: a digit per section (kiosk/ui/screens/sections.py), / search, l language, Esc back. Shown
-    # in the nav bar, so not in a footer.
+    # Keys: a digit per section (kiosk/ui/screens/sections.py), 0 language, / search, Esc back. Shown
+    # in the nav bar, so not in a footer. The digits and / go before the search field (priority): the
+    # nav bar's keys work on every screen. L, the old language key, still works where nobody types.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),  # only with allow_quit
         *section_bindings(),
-        Binding("slash", "search", "Search", show=False),
+        Binding(LANGUAGE_KEY, "toggle_language", "Language", show=False, priority=True),
+        Binding("slash", "search", "Search", show=False, priority=True),
         Binding("l", "toggle_language", "Language", show=False),
         Binding("escape", "go_back", "Back", show=False),
     ]

@@ -28,6 +28,7 @@ INFO_MIN_COLUMNS = 36
 
 class EventScreen(KioskScreen):
     section = "events"
+    is_page = True
     BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "show_qr", "QR code", show=False)]
 
     def __init__(self, event_id: int) -> None:

@@ -65,6 +65,7 @@ def where(listing: Listing, _: Callable[[str], str]) -> str:
 
 class ListingScreen(KioskScreen):
     section = "directory"
+    is_page = True
     # j for "jobb": the hiring code's button, when it has one.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "show_qr('website-code')", "QR code", show=False),

@@ -16,6 +16,8 @@ from textual.widgets.option_list import Option
 
 #: Rows drawn and kept, across refills: a few screens' worth at a couple of widths and styles.
 _ROW_CACHE_SIZE = 1000
+#: Drawn before the highlighted row (blank before the others, so the names line up).
+MARK = "▶ "
 
 
 class ResultList(OptionList):
@@ -69,13 +71,17 @@ class ResultList(OptionList):
         if not isinstance(prompt, Text) or self.get_component_styles("option-list--option").padding:
             return super()._get_option_render(option, style)
         width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        # The highlighted row is marked by a sign as well as its colour (a 16-colour screen, a
+        # colour-blind visitor): it is the row Enter opens.
+        marked = option is self.highlighted_option
         # Keyed by what the row shows, not by the Option: the next keystroke's list has new Options
         # but mostly the same rows ("trol" and "troll" match the same tenants), drawn once.
-        key = (prompt.plain, tuple(prompt.spans), str(prompt.style), style, width)
+        key = (prompt.plain, tuple(prompt.spans), str(prompt.style), style, width, marked)
         strip = self._rows.get(key)
         if strip is None:
             base = style.rich_style
-            line = prompt.copy()
+            line = Text(MARK if marked else " " * len(MARK), style="bold")
+            line.append_text(prompt)
             line.truncate(width, overflow="ellipsis")
             segments = list(Segment.apply_style(line.render(self.app.console, end=""), base))
             if line.cell_len < width:
