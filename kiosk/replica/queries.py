@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from broker.times import STOCKHOLM, parse_iso
-from kiosk.replica import directory
+from kiosk.replica import directory, suggest
 from kiosk.replica.directory import sort_key
 from kiosk.replica.schema import connect
 
@@ -30,6 +30,8 @@ _PRIORITIES: tuple[Priority, ...] = ("info", "warning", "emergency")
 
 #: The directory never lists more rows than a visitor would scroll through; the count says how many matched.
 SEARCH_LIMIT = 50
+#: Names offered after "Did you mean".
+SUGGESTION_LIMIT = 5
 #: Above this many matches a search is ordered name hits first, alphabetically, instead of by bm25.
 BROAD_MATCHES = 1000
 #: Recent searches kept per replica version (backspacing, reopening the directory, the empty list).
@@ -331,6 +333,8 @@ class Queries:
         self._search_cache: dict[tuple[str, str | None, int | None, str | None, int], SearchResult] = {}
         #: `PRAGMA data_version` and `directory_state.version` when the search cache was last checked.
         self._data_version = -1
+        #: The listing names' words for suggestions, read on the first search that finds nothing.
+        self._name_words: list[str] | None = None
         self._directory_version = -1
 
     def close(self) -> None:
@@ -514,6 +518,44 @@ class Queries:
             ).fetchall()
         return self._page(page, int(total))
 
+    def suggestions(self, text: str, limit: int = SUGGESTION_LIMIT) -> tuple[Listing, ...]:
+        """ "Did you mean …?": the listings whose names are one letter off what was typed, for a
+        search that found nothing (kiosk/replica/suggest.py). Cached like searches."""
+        cache_key = ("~" + text.strip().casefold(), None, None, None, limit)
+        with self._snapshot():
+            self._check_cache()
+            cached = self._search_cache.get(cache_key)
+            if cached is None:
+                match = suggest.suggestion_match(text, self._read_name_words, self._has_hits)
+                page: list[tuple[str, str]] = []
+                if match:
+                    page = self._conn.execute(
+                        "SELECT d.kind, d.key FROM search JOIN directory d ON d.search_id = search.rowid"
+                        f" WHERE search MATCH ? AND d.visible ORDER BY {_NAME_ORDER} LIMIT ?",
+                        (match, limit),
+                    ).fetchall()
+                cached = self._search_cache[cache_key] = self._page(page, len(page))
+        return cached.listings
+
+    def prepare_suggestions(self) -> None:
+        """Read what suggestions need now (a screen calls it when idle), not on the next keystroke."""
+        with self._snapshot():
+            self._check_cache()
+            self._read_name_words()
+
+    def _read_name_words(self) -> list[str]:
+        if self._name_words is None:
+            self._name_words = suggest.name_words(self._conn)
+        return self._name_words
+
+    def _has_hits(self, word: str) -> bool:
+        return (
+            self._conn.execute(
+                "SELECT 1 FROM search WHERE search MATCH ? LIMIT 1", (fts_query(word),)
+            ).fetchone()
+            is not None
+        )
+
     def _page(self, keys: list[tuple[str, str]], total: int) -> SearchResult:
         """The listings of one page of (kind, key), in order; a record that does not parse is left out.
 
@@ -561,6 +603,7 @@ class Queries:
         version = int(row[0]) if row else -1
         if version != self._directory_version:
             self._search_cache.clear()
+            self._name_words = None
             self._directory_version = version
 
     def categories(self) -> list[str]:

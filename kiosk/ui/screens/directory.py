@@ -25,7 +25,7 @@ from textual.widgets.option_list import Option
 from kiosk.replica.queries import Listing, Partner, SearchResult
 from kiosk.ui.context import ui_context
 from kiosk.ui.navigation import OpenListing
-from kiosk.ui.safe import literal
+from kiosk.ui.safe import clean, literal
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets.category_chips import CategoryChips
 from kiosk.ui.widgets.letter_strip import LetterStrip
@@ -115,6 +115,7 @@ class DirectoryScreen(KioskScreen):
             columns=columns,
             max_rows=1 if self.app.size.height < 30 else 2,
         )
+        yield Label("", id="suggestion")
         yield ResultList(id="results")
 
     # The search field takes the focus when the screen opens (Screen.AUTO_FOCUS): typing searches.
@@ -122,6 +123,7 @@ class DirectoryScreen(KioskScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self._show_results()
+        self.call_after_refresh(self._prepare_suggestions)
 
     async def refresh_content(self) -> None:
         searching = isinstance(self.focused, Input)
@@ -130,6 +132,14 @@ class DirectoryScreen(KioskScreen):
         self._show_results()
         if searching:
             self.focus_search()
+        self.call_after_refresh(self._prepare_suggestions)
+
+    def _prepare_suggestions(self) -> None:
+        """Once drawn: read what "Did you mean" needs, so no keystroke waits for it."""
+        try:
+            ui_context().queries.prepare_suggestions()
+        except sqlite3.Error as exc:
+            log.warning("cannot prepare search suggestions: %s", exc)
 
     def focus_search(self) -> None:
         """Focus the search field; on a screen still being built, focus it once it exists."""
@@ -259,11 +269,16 @@ class DirectoryScreen(KioskScreen):
         if found is self._shown:
             return  # the same (cached) answer, e.g. "robot " after "robot": the list is already right
         self._shown = found
+        if found.listings:
+            listings = found.listings
+            self.query_one("#suggestion", Label).display = False
+        else:
+            listings = self._suggestions()
         results.set_options(
-            [Option(self._row(listing), id=f"{listing.kind}:{listing.slug}") for listing in found.listings]
+            [Option(self._row(listing), id=f"{listing.kind}:{listing.slug}") for listing in listings]
         )
         # The first hit is marked (ResultList draws the mark): it is what Enter in the field opens.
-        if found.listings:
+        if listings:
             results.highlighted = 0
         if found.total == 0:
             count = self._("No matches")
@@ -276,6 +291,22 @@ class DirectoryScreen(KioskScreen):
         # The label has a fixed width (kiosk.tcss): a new layout of the whole screen would cost more
         # than the search.
         self.query_one("#result-count", Label).update(count, layout=False)
+
+    def _suggestions(self) -> tuple[Listing, ...]:
+        """For a typed search with no hit: the names one letter off, under "Did you mean …?" (the
+        list then holds them, so Enter or a touch opens one). The line is shown only then."""
+        line = self.query_one("#suggestion", Label)
+        suggested: tuple[Listing, ...] = ()
+        if self.search_text.strip():
+            try:
+                suggested = ui_context().queries.suggestions(self.search_text)
+            except sqlite3.Error as exc:
+                log.warning("directory suggestions failed: %s", exc)
+        if suggested:
+            names = " · ".join(clean(listing.name, 60, single_line=True) for listing in suggested)
+            line.update(Text(self._("Did you mean {names}?").format(names=names)))
+        line.display = bool(suggested)
+        return suggested
 
     def _row(self, listing: Listing) -> Text:
         """The row's text, from a cache: cleaning untrusted text for 50 rows is most of a keystroke.
