@@ -36,9 +36,10 @@ def kiosk() -> None:
 @kiosk.command("add")
 @click.argument("kiosk_id", metavar="ID")
 @click.option("--group", "group", required=True, help="Announcements can target a group of kiosks.")
-@click.option("--location", default="", help="Where it stands, for people.")
+@click.option("--location", default="", help="Where it stands, for people, in Swedish (Entré, plan 1).")
+@click.option("--location-en", default="", help="Where it stands, in English (Entrance, floor 1).")
 @pass_context
-def add(ctx: Context, kiosk_id: str, group: str, location: str) -> None:
+def add(ctx: Context, kiosk_id: str, group: str, location: str, location_en: str) -> None:
     """Register a kiosk and give it its own broker password."""
     kiosk_id = _kiosk_id(kiosk_id)
     try:
@@ -49,8 +50,9 @@ def add(ctx: Context, kiosk_id: str, group: str, location: str) -> None:
         if db.execute("SELECT 1 FROM kiosks WHERE id = ?", (kiosk_id,)).fetchone():
             fail(f"kiosk {kiosk_id!r} already exists")
         db.execute(
-            'INSERT INTO kiosks (id, "group", location, password, created_at) VALUES (?, ?, ?, ?, ?)',
-            (kiosk_id, group, location.strip(), generate_password(), now_iso()),
+            'INSERT INTO kiosks (id, "group", location, location_en, password, created_at)'
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (kiosk_id, group, location.strip(), location_en.strip(), generate_password(), now_iso()),
         )
     say(f"added kiosk {kiosk_id}: rerun `innovatum-admin broker-config` and reload mosquitto, then")
     say(f"write its config with `innovatum-admin kiosk config {kiosk_id} --broker URL --out FILE`")
@@ -78,6 +80,7 @@ def config_text(
     kiosk_id: str,
     group: str,
     location: str,
+    location_en: str = "",
     database: str,
     broker_url: str,
     password: str,
@@ -93,6 +96,7 @@ def config_text(
             f"id = {_toml(kiosk_id)}",
             f"group = {_toml(group)}",
             f"location = {_toml(location)}",
+            f"location_en = {_toml(location_en)}",
             f"database = {_toml(database)}",
             'language = "sv"',
             "idle_timeout = 90",
@@ -147,7 +151,7 @@ def config(ctx: Context, kiosk_id: str, url: str, out: Path | None, database: st
         fail(str(exc))
     with ctx.database() as db:
         row = db.execute(
-            'SELECT "group", location, password FROM kiosks WHERE id = ?', (kiosk_id,)
+            'SELECT "group", location, password, location_en FROM kiosks WHERE id = ?', (kiosk_id,)
         ).fetchone()
     if row is None:
         fail(f"no kiosk {kiosk_id!r} (add it with `innovatum-admin kiosk add`)")
@@ -155,6 +159,7 @@ def config(ctx: Context, kiosk_id: str, url: str, out: Path | None, database: st
         kiosk_id=kiosk_id,
         group=row[0],
         location=row[1],
+        location_en=row[3],
         database=database,
         broker_url=settings.url,
         password=row[2],

@@ -18,6 +18,7 @@ _LISTING_FIELDS = (
     "description_sv",
     "description_en",
     "category",
+    "category_en",
     "floor",
     "room",
     "website",
@@ -41,7 +42,7 @@ def tenant(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def partner(row: dict[str, Any]) -> dict[str, Any]:
-    extra = {name: row.get(name) or "" for name in ("kind", "address", "hours_sv", "hours_en")}
+    extra = {name: row.get(name) or "" for name in ("kind", "kind_en", "address", "hours_sv", "hours_en")}
     return {**_listing(row), **extra}
 
 

@@ -219,12 +219,22 @@ def _script(sql: str) -> Callable[[sqlite_utils.Database], None]:
     return apply
 
 
+_V5_ENGLISH_NAMES = """
+-- Categories and partner kinds in English too: English mode showed them in Swedish.
+ALTER TABLE tenants ADD COLUMN category_en TEXT NOT NULL DEFAULT '';
+ALTER TABLE partners ADD COLUMN category_en TEXT NOT NULL DEFAULT '';
+ALTER TABLE partners ADD COLUMN kind_en TEXT NOT NULL DEFAULT '';
+-- Where a kiosk stands, for English-speaking visitors ("Entrance" where `location` says "Entré").
+ALTER TABLE kiosks ADD COLUMN location_en TEXT NOT NULL DEFAULT '';
+"""
+
 #: (version, name, apply). Each runs in its own transaction together with its `migrations` row.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "content tables, audit, revisions and outbox", _script(_V1_CONTENT)),
     (2, "fleet status and announcement acknowledgements", _script(_V2_FLEET)),
     (3, "calendar feeds", _script(_V3_CALENDARS)),
     (4, "broker accounts of the admin node and the tenants", _script(_V4_BROKER_ACCOUNTS)),
+    (5, "categories, partner kinds and kiosk locations in English", _script(_V5_ENGLISH_NAMES)),
 ]
 
 LATEST = MIGRATIONS[-1][0]

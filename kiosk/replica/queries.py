@@ -74,6 +74,8 @@ class Listing:
     description_sv: str = ""
     description_en: str = ""
     category: str = ""
+    #: The category in English; English mode falls back to `category` when it is empty.
+    category_en: str = ""
     tags: tuple[str, ...] = ()
     floor: int | None = None
     room: str = ""
@@ -87,6 +89,9 @@ class Listing:
     def description(self, language: str) -> str:
         return _pick(self.description_sv, self.description_en, language)
 
+    def category_in(self, language: str) -> str:
+        return _pick(self.category, self.category_en, language)
+
     @classmethod
     def _fields(cls, data: dict[str, Any], slug: str) -> dict[str, Any]:
         tags = data.get("tags")
@@ -96,6 +101,7 @@ class Listing:
             "description_sv": _text(data, "description_sv"),
             "description_en": _text(data, "description_en"),
             "category": _text(data, "category"),
+            "category_en": _text(data, "category_en"),
             "tags": tuple(tag for tag in tags if isinstance(tag, str)) if isinstance(tags, list) else (),
             "floor": _int(data, "floor"),
             "room": _text(data, "room"),
@@ -121,6 +127,7 @@ class Tenant(Listing):
 class Partner(Listing):
     kind: str = "partner"
     partner_kind: str = ""
+    partner_kind_en: str = ""
     address: str = ""
     hours_sv: str = ""
     hours_en: str = ""
@@ -128,11 +135,16 @@ class Partner(Listing):
     def hours(self, language: str) -> str:
         return _pick(self.hours_sv, self.hours_en, language)
 
+    def kind_in(self, language: str) -> str:
+        """What sort of organisation, in `language` (Swedish when no English was given)."""
+        return _pick(self.partner_kind, self.partner_kind_en, language)
+
     @classmethod
     def from_record(cls, key: str, data: dict[str, Any]) -> Partner:
         return cls(
             **cls._fields(data, key),
             partner_kind=_text(data, "kind"),
+            partner_kind_en=_text(data, "kind_en"),
             address=_text(data, "address"),
             hours_sv=_text(data, "hours_sv"),
             hours_en=_text(data, "hours_en"),
@@ -611,6 +623,19 @@ class Queries:
             rows = self._conn.execute("SELECT DISTINCT category FROM directory WHERE visible")
             found = [value for (value,) in rows if isinstance(value, str) and value]
         return sorted(found, key=sort_key)
+
+    def category_names(self, language: str) -> dict[str, str]:
+        """Each category (the Swedish name, the filter's value) as shown in `language`: the English
+        name the listings give it, else the Swedish one."""
+        if language != "en":
+            return {}
+        with self._snapshot():
+            rows = self._conn.execute(
+                "SELECT DISTINCT json_extract(data, '$.category'), json_extract(data, '$.category_en')"
+                " FROM records WHERE kind IN ('tenant', 'partner') AND deleted = 0 AND data IS NOT NULL"
+                " AND coalesce(json_extract(data, '$.category_en'), '') != ''"
+            ).fetchall()
+        return {sv: en for sv, en in rows if isinstance(sv, str) and isinstance(en, str)}
 
     def floors(self) -> list[int]:
         with self._snapshot():

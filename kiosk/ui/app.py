@@ -111,6 +111,7 @@ class KioskApp(App[None], inherit_bindings=False):
         kiosk_id: str,
         group: str = "",
         location: str = "",
+        location_en: str = "",
         translator: Translator | None = None,
         port: SyncPort | None = None,
         idle_timeout: float = 90.0,
@@ -131,7 +132,8 @@ class KioskApp(App[None], inherit_bindings=False):
         self.queries = replica if isinstance(replica, Queries) else Queries(replica)
         self.kiosk_id = kiosk_id
         self.group = group
-        self.location = location
+        self.location_sv = location
+        self.location_en = location_en
         self.translator = translator or Translator(home_language)
         self.port = port
         self.idle_timeout = idle_timeout
@@ -412,6 +414,11 @@ class KioskApp(App[None], inherit_bindings=False):
     def sections(self) -> tuple[Section, ...]:
         return SECTIONS
 
+    @property
+    def location(self) -> str:
+        """Where the kiosk stands, in the visitor's language (Swedish when no English was set)."""
+        return self.location_en if self.language == "en" and self.location_en else self.location_sv
+
     def subscribe(
         self, node: DOMNode, state: State, callback: Callable[[Any], Any], *, init: bool = True
     ) -> None:
@@ -443,6 +450,7 @@ def run_app(config: KioskConfig, port: SyncPort | None, *, allow_quit: bool = Fa
         kiosk_id=config.kiosk_id,
         group=config.group,
         location=config.location,
+        location_en=config.location_en,
         translator=Translator(config.language),
         port=port,
         idle_timeout=config.idle_timeout,

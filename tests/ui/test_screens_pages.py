@@ -57,7 +57,7 @@ async def test_tenant_page_shows_where_hiring_and_falls_back_to_the_other_langua
         assert "We build collaborative robots" in text
         assert "Floor 2 · Room 204" in text
         assert "We're hiring!" in text
-        assert "Scan for our website" in text and "Scan for open positions" in text
+        assert "Scan for the website" in text and "Scan for open positions" in text
         app.open_listing("tenant", "solkraft")  # has only a Swedish description
         text = await show(app, pilot)
         assert "Solceller på industritak." in text
@@ -131,6 +131,7 @@ async def test_room_board_now_next_and_private_bookings(make_app: AppFactory) ->
         await pilot.press("l")
         text = await show(app, pilot)
         assert "Next: 13:00–14:00 Booked" in text and "Busy" in text
+        assert "Free  for the rest of the day" in text  # not "Free  rest of the day"
 
 
 async def test_visit_page_hours_address_partners(make_app: AppFactory) -> None:
@@ -138,7 +139,7 @@ async def test_visit_page_hours_address_partners(make_app: AppFactory) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("5")
         text = await show(app, pilot)
-        assert "You are here" in text and "Entré, plan 1" in text
+        assert "You are here" in text and "Entrance, floor 1" in text  # the English location
         assert "Gärdhemsvägen 9, 461 83 Trollhättan" in text
         assert "Monday–Friday 8:00–16:30" in text
         assert "Högskolan Väst" in text and "Almi Väst" in text

@@ -95,8 +95,8 @@ TENANT = Page(
     "#website-code-button",
     ListingScreen,
     "Långa Webbplatsen AB",
-    "Skanna för vår webbplats",
-    "Scan for our website",
+    "Skanna för webbplatsen",
+    "Scan for the website",
 )
 PAGES = [pytest.param(EVENT, id="event"), pytest.param(TENANT, id="tenant")]
 

@@ -111,6 +111,7 @@ class DirectoryScreen(KioskScreen):
         yield CategoryChips(
             categories,
             self.category,
+            names=context.queries.category_names(context.language),
             all_label=self._("All categories"),
             columns=columns,
             max_rows=1 if self.app.size.height < 30 else 2,
@@ -313,9 +314,10 @@ class DirectoryScreen(KioskScreen):
 
         Keyed by everything the row shows (and the language), so an edited listing gets a new row.
         """
-        partner_kind = listing.partner_kind if isinstance(listing, Partner) else None
         language = ui_context().language
-        key = (listing.name, partner_kind, listing.category, listing.floor, listing.hiring, language)
+        partner_kind = listing.kind_in(language) if isinstance(listing, Partner) else None
+        category = listing.category_in(language)
+        key = (listing.name, partner_kind, category, listing.floor, listing.hiring, language)
         row = self._rows.get(key)
         if row is None:
             if len(self._rows) >= _ROW_CACHE_SIZE:
@@ -326,10 +328,13 @@ class DirectoryScreen(KioskScreen):
     def _build_row(self, listing: Listing) -> Text:
         row = literal(listing.name, 80, "bold", single_line=True)
         details = []
+        language = ui_context().language
         if isinstance(listing, Partner):
-            details.append(listing.partner_kind or self._("Partner"))
-        if listing.category:
-            details.append(listing.category)
+            details.append(listing.kind_in(language) or self._("Partner"))
+        category = listing.category_in(language)
+        # "Företagsstöd · Företagsstöd": a partner whose kind is its category says it once.
+        if category and category not in details:
+            details.append(category)
         if listing.floor is not None:
             details.append(self._("Floor {floor}").format(floor=listing.floor))
         if details:

@@ -67,6 +67,7 @@ class CategoryChips(Vertical):
         categories: list[str],
         active: str | None,
         *,
+        names: dict[str, str],
         all_label: str,
         columns: int,
         max_rows: int,
@@ -74,7 +75,11 @@ class CategoryChips(Vertical):
     ) -> None:
         super().__init__(id=id)
         self.values: list[str | None] = [None, *categories]
-        self.labels = [all_label, *(clean(name, 30, single_line=True) for name in categories)]
+        # A category's value is its Swedish name (the filter); `names` shows it in English mode.
+        self.labels = [
+            all_label,
+            *(clean(names.get(name, name), 30, single_line=True) for name in categories),
+        ]
         self.active = active
         self.pages = paginate(self.labels, columns, max_rows)
         #: The page with the lit chip, so a rebuild (language, update) keeps it in view.
