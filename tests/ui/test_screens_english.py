@@ -57,3 +57,21 @@ async def test_the_event_page_says_who_it_suits(make_app: AppFactory) -> None:
         await pilot.press("0")
         await pilot.pause()
         assert "Suitable for" in screen_text(app)
+
+
+async def test_events_that_ended_today_go_last_dimmed_and_marked(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+
+        def row(text: str) -> int:
+            return next(number for number, line in enumerate(lines) if text in line)
+
+        # The breakfast (08:00–09:00, before the fixed clock's 10:30) comes after every upcoming event.
+        assert row("Robotverkstad för barn") < row("Pitchkväll") < row("Avslutade i dag") < row("Frukostmöte")
+        assert "Avslutat  08:00–09:00" in lines[row("Frukostmöte")]  # marked in words, not only dimmed
+        await pilot.press("0")
+        await pilot.pause()
+        assert "Ended today" in screen_text(app) and "Ended  08:00–09:00" in screen_text(app)

@@ -100,14 +100,16 @@ async def test_events_list_marks_full_and_cancelled(make_app: AppFactory) -> Non
         await pilot.press("3")
         text = await show(app, pilot)
         rows = {line.strip() for line in text.splitlines()}
-        assert any(row.startswith("08:00–09:00") and row.endswith("Full") for row in rows)
+        # The full breakfast ended at 09:00: listed last, still marked full.
+        assert any(row.startswith("Ended  08:00–09:00") and row.endswith("Full") for row in rows)
+        assert any(row.startswith("16:00–18:00") and row.endswith("Full") for row in rows)
         assert any(
             row.startswith("10:00–16:00") and "Space week" in row and row.endswith("Cancelled")
             for row in rows
         )
         assert "Wednesday 9 December" in text
         event_list = app.screen.query_one("#event-list", OptionList)
-        assert event_list.option_count == 9  # 3 day headings + 6 events
+        assert event_list.option_count == 10  # 3 day headings + "Ended today" + 6 events
 
 
 async def test_room_board_now_next_and_private_bookings(make_app: AppFactory) -> None:

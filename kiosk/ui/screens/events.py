@@ -77,9 +77,13 @@ class EventsScreen(KioskScreen):
         if not events:
             yield Static(self._("No events in the coming two weeks."), classes="empty")
             return
+        # What already ended today goes last, dimmed and marked, under its own heading: a visitor
+        # looks for what is still to come.
+        ended = [event for event in events if event.end <= now]
+        upcoming = [event for event in events if event.end > now]
         options: list[Option] = []
         current: date | None = None
-        for event in events:
+        for event in upcoming:
             day = max(event.start, now).date() if event.start.date() < now.date() else event.start.date()
             if day != current:
                 current = day
@@ -93,6 +97,14 @@ class EventsScreen(KioskScreen):
             options.append(
                 Option(event_row(event, context.language, self._, today=now.date()), id=f"event:{event.id}")
             )
+        if ended:
+            options.append(Option(Text(self._("Ended today"), "bold"), disabled=True))
+            for event in ended:
+                row = Text(self._("Ended") + "  ", style="italic", end="")
+                row.append_text(event_row(event, context.language, self._, today=now.date()))
+                row.stylize("dim")
+                row.no_wrap, row.overflow = True, "ellipsis"
+                options.append(Option(row, id=f"event:{event.id}"))
         yield OptionList(*options, id="event-list")
 
     @on(OptionList.OptionSelected, "#event-list")
