@@ -50,6 +50,7 @@ from kiosk.ui.screens.event import EventScreen
 from kiosk.ui.screens.listing import ListingScreen
 from kiosk.ui.screens.sections import BY_NAME, LANGUAGE_KEY, SECTIONS, Section, section_bindings
 from kiosk.ui.textual_fixes import fix_styles_cache_leak
+from kiosk.ui.theme import KIOSK_THEME
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,8 @@ class KioskApp(App[None], inherit_bindings=False):
         self._emergency: EmergencyScreen | None = None
         self._next_announcement_change: datetime | None = None
         self._last_input = time.monotonic()
+        self.register_theme(KIOSK_THEME)  # legible in 16 colours too (kiosk/ui/theme.py)
+        self.theme = KIOSK_THEME.name
         self.set_reactive(KioskApp.language, home_language)
         self.set_reactive(KioskApp.minute, self._current_minute())
         self.translator.set_language(home_language)

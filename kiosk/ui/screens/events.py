@@ -58,7 +58,8 @@ def event_row(event: Event, language: str, gettext: Callable[[str], str], *, tod
         row.append(" " + gettext("Cancelled") + " ", "bold reverse red")
     elif event.full:
         row.append("  ")
-        row.append(" " + gettext("Full") + " ", "bold reverse yellow")
+        # Not bold: many 16-colour terminals draw bold black as dark grey.
+        row.append(" " + gettext("Full") + " ", "black on yellow")
     row.no_wrap = True
     row.overflow = "ellipsis"
     return row

@@ -37,11 +37,11 @@ def status_line(room: Room, now: datetime, language: str, gettext: Callable[[str
     current, upcoming = room.current(now), room.next(now)
     line = Text(end="")
     if current is not None:
-        line.append(" " + gettext("Busy") + " ", "bold reverse red")
+        line.append(" " + gettext("Busy") + " ", "bold bright_white on red")
         line.append(" " + gettext("until {time}").format(time=format_time(current.end, language)) + "  ")
         line.append_text(booking_title(current, gettext))
     else:
-        line.append(" " + gettext("Free") + " ", "bold reverse green")
+        line.append(" " + gettext("Free") + " ", "bold bright_white on green")
         if upcoming is not None and upcoming.start.date() == now.date():
             line.append(" " + gettext("until {time}").format(time=format_time(upcoming.start, language)))
         else:
