@@ -112,6 +112,12 @@ async def test_events_list_marks_full_and_cancelled(make_app: AppFactory) -> Non
         assert event_list.option_count == 10  # 3 day headings + "Ended today" + 6 events
 
 
+def legend_words(text: str, last: str) -> list[str]:
+    """The room board's legend line, split where it leaves space between its entries."""
+    line = next(line for line in text.splitlines() if line.rstrip().endswith(last))
+    return [part.strip() for part in line.split("   ") if part.strip()]
+
+
 async def test_room_board_now_next_and_private_bookings(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -124,15 +130,18 @@ async def test_room_board_now_next_and_private_bookings(make_app: AppFactory) ->
             and "till 11:30" in lines[ada + 1]
             and "Designsprint" in lines[ada + 1]
         )
-        assert "Nästa: 13:00–14:00 Bokad" in lines[ada + 1]
+        assert "Nästa: 13:00–14:00 Privat bokning" in lines[ada + 1]
         turing = next(i for i, line in enumerate(lines) if line.strip().startswith("Turing"))
-        assert "Ledigt" in lines[turing + 1] and "Nästa: 11:00–12:00 Bokad" in lines[turing + 1]
+        assert "Ledigt" in lines[turing + 1] and "Nästa: 11:00–12:00 Privat bokning" in lines[turing + 1]
         polhem = next(i for i, line in enumerate(lines) if line.strip().startswith("Polhem"))
         assert "resten av dagen" in lines[polhem + 1]
+        assert "Frukos" in lines[polhem + 3]  # a public booking's title on its span of the timeline
+        assert legend_words(text, "┃ Nu") == ["Bokad", "Privat bokning", "── Ledigt", "┃ Nu"]
         assert "Styrelsemöte" not in text  # tomorrow's booking is not on today's board
         await pilot.press("l")
         text = await show(app, pilot)
-        assert "Next: 13:00–14:00 Booked" in text and "Busy" in text
+        assert "Next: 13:00–14:00 Private booking" in text and "Busy" in text
+        assert legend_words(text, "┃ Now") == ["Booked", "Private booking", "── Free", "┃ Now"]
         assert "Free  for the rest of the day" in text  # not "Free  rest of the day"
 
 
