@@ -63,7 +63,7 @@ SCREENS: dict[str, Step] = {
     "rooms": keys("4"),
     "visit": keys("5"),
 }
-SIZES = {"80x24": (80, 24), "160x45": (160, 45)}
+SIZES = {"80x24": (80, 24), "120x34": (120, 34), "160x45": (160, 45)}
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])

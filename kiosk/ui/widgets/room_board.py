@@ -104,7 +104,10 @@ class RoomTimeline(Widget):
             label = f"{hour:02d}"
             if column + len(label) <= width:
                 marks[column : column + len(label)] = label
-        text = Text("".join(marks), style="dim", end="\n")
+        # Dim is the hour marks' span, not the Text's base style: it would dim the bar too (its green
+        # came out grey on a 16-colour console).
+        text = Text(end="\n")
+        text.append("".join(marks) + "\n", "dim")
         cells: list[tuple[str, str]] = []
         spans: dict[int, list[int]] = {}  # booking id -> its columns
         for column in range(width):
