@@ -147,3 +147,13 @@ async def test_enter_with_no_hit_stays_in_the_field(make_app: AppFactory) -> Non
         await pilot.pause()
         assert isinstance(app.screen, DirectoryScreen)
         assert app.focused is app.screen.query_one("#search", Input)
+
+
+async def test_the_welcome_panel_names_the_keys_that_work(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Tangentbord: 1–5 byt sida · 0 språk · / sök · Esc tillbaka" in screen_text(app)
+        await pilot.press("0")
+        await pilot.pause()
+        assert "Keyboard: 1–5 pages · 0 language · / search · Esc back" in screen_text(app)

@@ -117,7 +117,7 @@ async def test_category_chips_filter_by_touch(make_app: AppFactory) -> None:
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.press("2")
         await pilot.pause()
-        await pilot.click(chip(app, "Robotik"))
+        await pilot.click(chip(app, "Robotics"))
         await pilot.pause()
         assert result_names(app) == ["Nordic Drone Systems", "Robotlabbet Väst AB"]
         await pilot.click(chip(app, "Utbildning"))

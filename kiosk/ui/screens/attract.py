@@ -218,7 +218,7 @@ class AttractScreen(KioskScreen):
             lines.append(Static(line, classes="attract-next"))
         lines += [
             Static(self._("Touch the screen to find a company, an event or a room."), classes="attract-hint"),
-            Static(self._("Keys: 1–5 sections · / search · L language · Esc back"), classes="hint"),
+            Static(self._("Keyboard: 1–5 pages · 0 language · / search · Esc back"), classes="hint"),
         ]
         if (
             context.allow_quit
