@@ -1,4 +1,5 @@
-"""Snapshots of the main screens at the smallest and a large size, in Swedish and English.
+"""Snapshots of the main screens at 80x24, 120x34 and 160x45, in Swedish and English (truecolor;
+the 16-colour set is tests/ui/test_theme_16_colours.py).
 
 Fixed clock and fixed data (tests/ui/fixtures.py), so a change in the SVG is a change in what a
 visitor sees. Regenerate after an intended change with `pytest tests/ui/test_snapshots_screens.py
@@ -18,7 +19,7 @@ from tests.ui.conftest import AppFactory
 from tests.ui.fixtures import Replica, announcement
 from tests.ui.test_screens_qr_view import LONG_EVENT_ID, add_long_urls
 
-pytestmark = pytest.mark.slow  # 44 snapshots: about 20 s of CPU
+pytestmark = pytest.mark.slow  # 66 snapshots: about 30 s of CPU
 
 Step = Callable[[Pilot[Any]], Awaitable[None]]
 
