@@ -80,6 +80,7 @@ _LISTING: tuple[Field, ...] = (
     Field("description_sv", TEXT),
     Field("description_en", TEXT),
     Field("category", TEXT),
+    Field("category_en", TEXT),
     Field("floor", INT),
     Field("room", TEXT),
     Field("website", TEXT),
@@ -98,6 +99,7 @@ PARTNER = RecordKind(
     (
         *_LISTING,
         Field("kind", BLANK_TEXT),
+        Field("kind_en", BLANK_TEXT),
         Field("address", BLANK_TEXT),
         Field("hours_sv", BLANK_TEXT),
         Field("hours_en", BLANK_TEXT),

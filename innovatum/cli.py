@@ -139,7 +139,18 @@ def _demo(data_dir: Path, broker_kind: str, fresh: bool, setup_only: bool) -> No
     _admin(db, "init")
     loaded = _admin(db, "demo-data")
     if not _has_kiosk(db, KIOSK_ID):
-        _admin(db, "kiosk", "add", KIOSK_ID, "--group", "lobby", "--location", "Entré")
+        _admin(
+            db,
+            "kiosk",
+            "add",
+            KIOSK_ID,
+            "--group",
+            "lobby",
+            "--location",
+            "Entré",
+            "--location-en",
+            "Entrance",
+        )
     if setup_only:
         click.echo(f"{loaded}demo prepared in {data_dir}")
         return

@@ -3,7 +3,8 @@
 [kiosk]
 id = "lobby-1"
 group = "lobby"
-location = "Entrance, floor 1"
+location = "Entré, plan 1"
+location_en = "Entrance, floor 1"   # optional: English mode shows `location` without it
 database = "/var/lib/innovatum-kiosk/replica.db"
 language = "sv"          # the language the screen returns to
 idle_timeout = 90        # seconds without input before the attract loop
@@ -41,6 +42,7 @@ class KioskConfig:
     admin_public_key: str
     language: str = "sv"
     idle_timeout: float = 90.0
+    location_en: str = ""
 
 
 def _section(data: dict[str, object], name: str) -> dict[str, object]:
@@ -90,6 +92,7 @@ def load(path: Path) -> KioskConfig:
         kiosk_id=_str(kiosk, "id", "kiosk"),
         group=_str(kiosk, "group", "kiosk", ""),
         location=_str(kiosk, "location", "kiosk", ""),
+        location_en=_str(kiosk, "location_en", "kiosk", ""),
         database=database,
         broker=_broker(broker),
         admin_public_key=_str(trust, "admin_public_key", "trust"),

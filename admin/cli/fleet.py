@@ -39,9 +39,10 @@ def kiosk() -> None:
 @kiosk.command("add")
 @click.argument("kiosk_id", metavar="ID")
 @click.option("--group", "group", required=True, help="Announcements can target a group of kiosks.")
-@click.option("--location", default="", help="Where it stands, for people.")
+@click.option("--location", default="", help="Where it stands, for people, in Swedish (Entré, plan 1).")
+@click.option("--location-en", default="", help="Where it stands, in English (Entrance, floor 1).")
 @pass_context
-def add(ctx: Context, kiosk_id: str, group: str, location: str) -> None:
+def add(ctx: Context, kiosk_id: str, group: str, location: str, location_en: str) -> None:
     """Register a kiosk and give it its own broker password."""
     kiosk_id = _kiosk_id(kiosk_id)
     try:
@@ -56,8 +57,9 @@ def add(ctx: Context, kiosk_id: str, group: str, location: str) -> None:
         if db.execute("SELECT 1 FROM kiosks WHERE id = ?", (kiosk_id,)).fetchone():
             fail(f"kiosk {kiosk_id!r} already exists")
         db.execute(
-            'INSERT INTO kiosks (id, "group", location, password, created_at) VALUES (?, ?, ?, ?, ?)',
-            (kiosk_id, group, location, generate_password(), now_iso()),
+            'INSERT INTO kiosks (id, "group", location, location_en, password, created_at)'
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (kiosk_id, group, location.strip(), location_en.strip(), generate_password(), now_iso()),
         )
     say(f"added kiosk {kiosk_id}: rerun `innovatum-admin broker-config` and reload mosquitto, then")
     say(f"write its config with `innovatum-admin kiosk config {kiosk_id} --broker URL --out FILE`")
@@ -85,6 +87,7 @@ def config_text(
     kiosk_id: str,
     group: str,
     location: str,
+    location_en: str = "",
     database: str,
     broker_url: str,
     password: str,
@@ -100,6 +103,7 @@ def config_text(
             f"id = {_toml(kiosk_id)}",
             f"group = {_toml(group)}",
             f"location = {_toml(location)}",
+            f"location_en = {_toml(location_en)}",
             f"database = {_toml(database)}",
             'language = "sv"',
             "idle_timeout = 90",
@@ -189,7 +193,7 @@ def config(
         fail(str(exc))
     with ctx.database() as db:
         row = db.execute(
-            'SELECT "group", location, password FROM kiosks WHERE id = ?', (kiosk_id,)
+            'SELECT "group", location, password, location_en FROM kiosks WHERE id = ?', (kiosk_id,)
         ).fetchone()
     if row is None:
         fail(f"no kiosk {kiosk_id!r} (add it with `innovatum-admin kiosk add`)")
@@ -197,6 +201,7 @@ def config(
         kiosk_id=kiosk_id,
         group=row[0],
         location=row[1],
+        location_en=row[3],
         database=database,
         broker_url=settings.url,
         password=row[2],

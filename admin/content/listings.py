@@ -39,7 +39,8 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("website", "url", validate.url, "", "Home page (http or https)."),
     Field("floor", "int", validate.floor, None, "Floor number."),
     Field("room", "text", _text(40), "", "Room or door, e.g. B214."),
-    Field("category", "text", _text(60), "", "Category for the directory filter."),
+    Field("category", "text", _text(60), "", "Category for the directory filter, in Swedish."),
+    Field("category_en", "text", _text(60), "", "The category in English (shown in English mode)."),
     Field("tags", "tags", validate.tags, [], "Comma-separated tags."),
     Field("description_sv", "text", _text(validate.DESCRIPTION_MAX), "", "Description in Swedish."),
     Field("description_en", "text", _text(validate.DESCRIPTION_MAX), "", "Description in English."),
@@ -51,7 +52,8 @@ COMMON_FIELDS: tuple[Field, ...] = (
 )
 
 PARTNER_FIELDS: tuple[Field, ...] = (
-    Field("kind", "text", _text(60), "", "What sort of organisation (municipality, university, ...)."),
+    Field("kind", "text", _text(60), "", "What sort of organisation, in Swedish (kommun, högskola, ...)."),
+    Field("kind_en", "text", _text(60), "", "What sort of organisation, in English (municipality, ...)."),
     Field("address", "text", _text(validate.SHORT_MAX), "", "Visiting address."),
     Field("hours_sv", "text", _text(validate.SHORT_MAX), "", "Opening hours in Swedish."),
     Field("hours_en", "text", _text(validate.SHORT_MAX), "", "Opening hours in English."),

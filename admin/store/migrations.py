@@ -330,6 +330,15 @@ def _script(sql: str) -> Callable[[sqlite_utils.Database], None]:
     return apply
 
 
+_V10_ENGLISH_NAMES = """
+-- Categories and partner kinds in English too: English mode showed them in Swedish.
+ALTER TABLE tenants ADD COLUMN category_en TEXT NOT NULL DEFAULT '';
+ALTER TABLE partners ADD COLUMN category_en TEXT NOT NULL DEFAULT '';
+ALTER TABLE partners ADD COLUMN kind_en TEXT NOT NULL DEFAULT '';
+-- Where a kiosk stands, for English-speaking visitors ("Entrance" where `location` says "Entré").
+ALTER TABLE kiosks ADD COLUMN location_en TEXT NOT NULL DEFAULT '';
+"""
+
 #: (version, name, apply). Each runs in its own transaction together with its `migrations` row.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "content tables, audit, revisions and outbox", _script(_V1_CONTENT)),
@@ -341,6 +350,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (7, "kiosk health: replica completeness and recent connections", _script(_V7_FLEET_HEALTH)),
     (8, "floor plans, rooms on them, lifts and stairs, kiosk spots", _script(_V8_FLOOR_PLANS)),
     (9, "when each kiosk last answered a remote command; bridges of second sites", _script(_V9_OPERATIONS)),
+    (10, "categories, partner kinds and kiosk locations in English", _script(_V10_ENGLISH_NAMES)),
 ]
 
 LATEST = MIGRATIONS[-1][0]

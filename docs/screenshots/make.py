@@ -62,6 +62,16 @@ def event_code(event_id: int) -> Step:
     return run
 
 
+async def keyboard(app: KioskApp, pilot: Any) -> None:
+    """The directory with the on-screen keyboard open, "3d" typed on it."""
+    await pilot.press("2")
+    await pilot.pause()
+    await pilot.click("#keyboard-toggle")
+    await pilot.pause()
+    for key in ("#key-3", "#key-d"):
+        await pilot.click(key)
+
+
 def offline(app: KioskApp, pilot: Any) -> Awaitable[None]:
     app.offline_since = NOW.replace(hour=9, minute=58)
     pressed: Awaitable[None] = pilot.press("3")
@@ -75,6 +85,9 @@ SHOTS: dict[str, tuple[tuple[int, int], str, Step]] = {
     "attract-events": ((160, 45), "sv", panel("events")),
     "attract-rooms": ((160, 45), "sv", panel("rooms")),
     "directory-search": ((160, 45), "sv", keys("2", *"robot")),
+    "directory-suggestion-80x24": ((80, 24), "sv", keys("2", *"robt")),
+    "directory-keyboard-80x24": ((80, 24), "sv", keyboard),
+    "directory-en": ((160, 45), "en", keys("2")),
     "tenant": ((160, 45), "sv", listing("tenant", "robotlabbet")),
     "tenant-en": ((160, 45), "en", listing("tenant", "robotlabbet")),
     "tenant-80x24": ((80, 24), "sv", listing("tenant", "robotlabbet")),
@@ -101,6 +114,7 @@ async def shoot(name: str, size: tuple[int, int], language: str, step: Step, fol
             kiosk_id="lobby-1",
             group="lobby",
             location="Entré, plan 1",
+            location_en="Entrance, floor 1",
             clock=FakeClock(),
             attract_cycle=0,
             home_language=language,

@@ -26,13 +26,15 @@ from typing import Any
 from broker.times import STOCKHOLM
 from broker.wayfinding.plan import Building
 from broker.wayfinding.route import NoRoute, Route
-from kiosk.replica import directory, guard, health, wayfinding
+from kiosk.replica import directory, guard, health, suggest, wayfinding
 from kiosk.replica.directory import sort_key
 from kiosk.replica.records import Announcement, Booking, Event, Listing, Partner, Priority, Room, Tenant
 from kiosk.replica.schema import connect
 
 #: The directory never lists more rows than a visitor would scroll through; the count says how many matched.
 SEARCH_LIMIT = 50
+#: Names offered after "Did you mean".
+SUGGESTION_LIMIT = 5
 #: Above this many matches a search is ordered name hits first, alphabetically, instead of by bm25.
 BROAD_MATCHES = 1000
 #: Recent searches kept per replica version (backspacing, reopening the directory, the empty list).
@@ -74,9 +76,11 @@ class Queries:
         connect(path).close()
         self._conn = connect(path, readonly=True)
         self._inode = health.inode(path)
-        self._search_cache: dict[tuple[str, str | None, int | None, int], SearchResult] = {}
+        self._search_cache: dict[tuple[str, str | None, int | None, str | None, int], SearchResult] = {}
         #: `PRAGMA data_version` and `directory_state.version` when the search cache was last checked.
         self._data_version = -1
+        #: The listing names' words for suggestions, read on the first search that finds nothing.
+        self._name_words: list[str] | None = None
         self._directory_version = -1
         self._wayfinding = wayfinding.Wayfinding()
 
@@ -197,26 +201,30 @@ class Queries:
         *,
         category: str | None = None,
         floor: int | None = None,
+        initial: str | None = None,
         limit: int = SEARCH_LIMIT,
     ) -> SearchResult:
         """Tenants and partners matching what was typed (prefix, diacritics-insensitive) and the filters.
 
         With words: best match first (a hit in the name counts ten times one in the description).
-        Without: everything, in Swedish alphabetical order.
+        Without: everything, in Swedish alphabetical order. `initial` (the letter strip) keeps the
+        names whose Swedish sort key starts with that letter's.
         """
-        cache_key = (text.strip().casefold(), category, floor, limit)
+        cache_key = (text.strip().casefold(), category, floor, initial, limit)
         # One read transaction: the directory version, the count and the rows all see the same commit.
         with self._snapshot():
             self._check_cache()
             cached = self._search_cache.get(cache_key)
             if cached is None:
-                cached = self._search(text, category=category, floor=floor, limit=limit)
+                cached = self._search(text, category=category, floor=floor, initial=initial, limit=limit)
                 if len(self._search_cache) >= _SEARCH_CACHE_SIZE:
                     self._search_cache.pop(next(iter(self._search_cache)))
                 self._search_cache[cache_key] = cached
         return cached
 
-    def _search(self, text: str, *, category: str | None, floor: int | None, limit: int) -> SearchResult:
+    def _search(
+        self, text: str, *, category: str | None, floor: int | None, initial: str | None, limit: int
+    ) -> SearchResult:
         """Count every match, but rank, order, limit and parse only the page, in SQL.
 
         With 10,000 tenants a one-letter prefix matches thousands: counting, ranking (bm25) and
@@ -231,6 +239,9 @@ class Queries:
         if floor is not None:
             conditions.append("d.floor = ?")
             filters.append(floor)
+        if initial:  # a range on the indexed sort key: every name that starts with the letter
+            conditions.append("d.name_key >= ? AND d.name_key < ?")
+            filters += [sort_key(initial), sort_key(initial) + "\U0010ffff"]
         where = " AND ".join(conditions)
         match = fts_query(text)
         execute = self._conn.execute
@@ -273,6 +284,44 @@ class Queries:
                 [*filters, match, names, limit - len(page)],
             ).fetchall()
         return self._page(page, int(total))
+
+    def suggestions(self, text: str, limit: int = SUGGESTION_LIMIT) -> tuple[Listing, ...]:
+        """ "Did you mean …?": the listings whose names are one letter off what was typed, for a
+        search that found nothing (kiosk/replica/suggest.py). Cached like searches."""
+        cache_key = ("~" + text.strip().casefold(), None, None, None, limit)
+        with self._snapshot():
+            self._check_cache()
+            cached = self._search_cache.get(cache_key)
+            if cached is None:
+                match = suggest.suggestion_match(text, self._read_name_words, self._has_hits)
+                page: list[tuple[str, str]] = []
+                if match:
+                    page = self._conn.execute(
+                        "SELECT d.kind, d.key FROM search JOIN directory d ON d.search_id = search.rowid"
+                        f" WHERE search MATCH ? AND d.visible ORDER BY {_NAME_ORDER} LIMIT ?",
+                        (match, limit),
+                    ).fetchall()
+                cached = self._search_cache[cache_key] = self._page(page, len(page))
+        return cached.listings
+
+    def prepare_suggestions(self) -> None:
+        """Read what suggestions need now (a screen calls it when idle), not on the next keystroke."""
+        with self._snapshot():
+            self._check_cache()
+            self._read_name_words()
+
+    def _read_name_words(self) -> list[str]:
+        if self._name_words is None:
+            self._name_words = suggest.name_words(self._conn)
+        return self._name_words
+
+    def _has_hits(self, word: str) -> bool:
+        return (
+            self._conn.execute(
+                "SELECT 1 FROM search WHERE search MATCH ? LIMIT 1", (fts_query(word),)
+            ).fetchone()
+            is not None
+        )
 
     def _page(self, keys: list[tuple[str, str]], total: int) -> SearchResult:
         """The listings of one page of (kind, key), in order; a record that does not parse is left out.
@@ -323,6 +372,7 @@ class Queries:
         version = int(row[0]) if row else -1
         if version != self._directory_version:
             self._search_cache.clear()
+            self._name_words = None
             self._directory_version = version
 
     def categories(self) -> list[str]:
@@ -330,6 +380,19 @@ class Queries:
             rows = self._conn.execute("SELECT DISTINCT category FROM directory WHERE visible")
             found = [value for (value,) in rows if isinstance(value, str) and value]
         return sorted(found, key=sort_key)
+
+    def category_names(self, language: str) -> dict[str, str]:
+        """Each category (the Swedish name, the filter's value) as shown in `language`: the English
+        name the listings give it, else the Swedish one."""
+        if language != "en":
+            return {}
+        with self._snapshot():
+            rows = self._conn.execute(
+                "SELECT DISTINCT json_extract(data, '$.category'), json_extract(data, '$.category_en')"
+                " FROM records WHERE kind IN ('tenant', 'partner') AND deleted = 0 AND data IS NOT NULL"
+                " AND coalesce(json_extract(data, '$.category_en'), '') != ''"
+            ).fetchall()
+        return {sv: en for sv, en in rows if isinstance(sv, str) and isinstance(en, str)}
 
     def floors(self) -> list[int]:
         with self._snapshot():

@@ -136,6 +136,8 @@ class Listing(WireRecord):
     description_sv: str = ""
     description_en: str = ""
     category: str = ""
+    #: The category in English; English mode falls back to `category` when it is empty.
+    category_en: str = ""
     tags: tuple[str, ...] = ()
     floor: int | None = None
     room: str = ""
@@ -152,6 +154,9 @@ class Listing(WireRecord):
 
     def description(self, language: str) -> str:
         return _pick(self.description_sv, self.description_en, language)
+
+    def category_in(self, language: str) -> str:
+        return _pick(self.category, self.category_en, language)
 
     @classmethod
     def _fields(cls, data: dict[str, Any], slug: str) -> dict[str, Any]:
@@ -176,15 +181,20 @@ class Tenant(Listing):
 class Partner(Listing):
     kind: str = "partner"
     partner_kind: str = ""
+    partner_kind_en: str = ""
     address: str = ""
     hours_sv: str = ""
     hours_en: str = ""
 
     WIRE: ClassVar[RecordKind] = PARTNER
-    RENAMED: ClassVar[dict[str, str]] = {"kind": "partner_kind"}
+    RENAMED: ClassVar[dict[str, str]] = {"kind": "partner_kind", "kind_en": "partner_kind_en"}
 
     def hours(self, language: str) -> str:
         return _pick(self.hours_sv, self.hours_en, language)
+
+    def kind_in(self, language: str) -> str:
+        """What sort of organisation, in `language` (Swedish when no English was given)."""
+        return _pick(self.partner_kind, self.partner_kind_en, language)
 
     @classmethod
     def from_record(cls, key: str, data: dict[str, Any]) -> Partner:

@@ -49,9 +49,10 @@ from kiosk.ui.screens.directory import DirectoryScreen
 from kiosk.ui.screens.emergency import EmergencyScreen
 from kiosk.ui.screens.event import EventScreen
 from kiosk.ui.screens.listing import ListingScreen
-from kiosk.ui.screens.sections import BY_NAME, SECTIONS, Section, section_bindings
+from kiosk.ui.screens.sections import BY_NAME, LANGUAGE_KEY, SECTIONS, Section, section_bindings
 from kiosk.ui.signals import exit_on_signals
 from kiosk.ui.textual_internals import ContextApp, fix_styles_cache_leak, forget_closed_watchers
+from kiosk.ui.theme import KIOSK_THEME
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +90,15 @@ class KioskApp(ContextApp, inherit_bindings=False):
     CSS_PATH = ASSETS / "styles" / "kiosk.tcss"
     TITLE = "Innovatum"
     ENABLE_COMMAND_PALETTE = False
-    # Keys: a digit per section (kiosk/ui/screens/sections.py), / search, l language, Esc back. Shown
-    # in the nav bar, so not in a footer.
+    # Keys: a digit per section (kiosk/ui/screens/sections.py), 0 language, / search, Esc back. Shown
+    # in the nav bar, so not in a footer. The digits and / go before the search field (priority): the
+    # nav bar's keys work on every screen. L, the old language key, still works where nobody types.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),  # only with allow_quit
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),  # only with allow_quit
         *section_bindings(),
-        Binding("slash", "search", "Search", show=False),
+        Binding(LANGUAGE_KEY, "toggle_language", "Language", show=False, priority=True),
+        Binding("slash", "search", "Search", show=False, priority=True),
         Binding("l", "toggle_language", "Language", show=False),
         Binding("escape", "go_back", "Back", show=False),
     ]
@@ -116,6 +119,7 @@ class KioskApp(ContextApp, inherit_bindings=False):
         kiosk_id: str,
         group: str = "",
         location: str = "",
+        location_en: str = "",
         translator: Translator | None = None,
         port: SyncPort | None = None,
         idle_timeout: float = 90.0,
@@ -139,7 +143,8 @@ class KioskApp(ContextApp, inherit_bindings=False):
         self.queries = replica if isinstance(replica, Queries) else Queries(replica)
         self.kiosk_id = kiosk_id
         self.group = group
-        self.location = location
+        self.location_sv = location
+        self.location_en = location_en
         self.translator = translator or Translator(home_language)
         self.port = port
         self.idle_timeout = idle_timeout
@@ -155,6 +160,8 @@ class KioskApp(ContextApp, inherit_bindings=False):
         self._emergency: EmergencyScreen | None = None
         self._next_announcement_change: datetime | None = None
         self._last_input = time.monotonic()
+        self.register_theme(KIOSK_THEME)  # legible in 16 colours too (kiosk/ui/theme.py)
+        self.theme = KIOSK_THEME.name
         self.set_reactive(KioskApp.language, home_language)
         self.set_reactive(KioskApp.minute, self._current_minute())
         self.translator.set_language(home_language)
@@ -428,6 +435,11 @@ class KioskApp(ContextApp, inherit_bindings=False):
     def sections(self) -> tuple[Section, ...]:
         return SECTIONS
 
+    @property
+    def location(self) -> str:
+        """Where the kiosk stands, in the visitor's language (Swedish when no English was set)."""
+        return self.location_en if self.language == "en" and self.location_en else self.location_sv
+
     def subscribe(
         self, node: DOMNode, state: State, callback: Callable[[Any], Any], *, init: bool = True
     ) -> None:
@@ -461,6 +473,7 @@ def run_app(config: KioskConfig, port: SyncPort | None, *, allow_quit: bool = Fa
         kiosk_id=config.kiosk_id,
         group=config.group,
         location=config.location,
+        location_en=config.location_en,
         translator=Translator(config.language),
         port=port,
         idle_timeout=config.idle_timeout,

@@ -67,7 +67,7 @@ class UIContext(Protocol):
 
     @property
     def location(self) -> str:
-        """Where this kiosk stands ("you are here"), as staff configured it."""
+        """Where this kiosk stands ("you are here"), as staff configured it, in the visitor's language."""
 
     @property
     def attract_cycle(self) -> float:

@@ -11,6 +11,10 @@ from __future__ import annotations
 from textual.message import Message
 from textual.screen import Screen
 
+#: The language switch's key, shown on its nav button: a digit, like the sections' keys (see
+#: kiosk/ui/screens/sections.py for why every nav key is a digit).
+LANGUAGE_KEY = "0"
+
 
 class ShowSection(Message):
     """Leave any open page and show a section (a name in kiosk/ui/screens/sections.py)."""

@@ -18,6 +18,7 @@ TENANT_JSON_KEYS = {
     "floor",
     "room",
     "category",
+    "category_en",
     "tags",
     "description_sv",
     "description_en",
@@ -54,6 +55,8 @@ def test_tenant_lifecycle(cli: CliFn, db_path: Path) -> None:
             "B204",
             "--category",
             "Robotik",
+            "--category-en",
+            "Robotics",
             "--description-sv",
             "Robotar",
             "--description-en",
@@ -76,6 +79,7 @@ def test_tenant_lifecycle(cli: CliFn, db_path: Path) -> None:
         "floor": 2,
         "room": "B204",
         "category": "Robotik",
+        "category_en": "Robotics",
         "tags": ["robotar", "AI"],
         "description_sv": "Robotar",
         "description_en": "Robots",
@@ -130,14 +134,15 @@ def test_partner_has_its_own_fields(cli: CliFn) -> None:
         )
     )
     [partner] = json.loads(ok(cli("partner", "list", "--json")).stdout)
-    assert set(partner) == TENANT_JSON_KEYS | {"kind", "address", "hours_sv", "hours_en"}
+    assert set(partner) == TENANT_JSON_KEYS | {"kind", "kind_en", "address", "hours_sv", "hours_en"}
     assert partner["address"] == "Gärdhemsvägen 9, 461 83 Trollhättan"
     assert partner["hours_en"] == "Mon–Fri 8:00–16:30"
     # Partners and tenants are separate namespaces.
     assert json.loads(ok(cli("tenant", "list", "--json")).stdout) == []
-    ok(cli("partner", "edit", "trollhattans-stad", "--kind", "Municipality"))
+    assert partner["kind_en"] == ""
+    ok(cli("partner", "edit", "trollhattans-stad", "--kind-en", "Municipality"))
     [shown] = json.loads(ok(cli("partner", "show", "trollhattans-stad", "--json")).stdout)
-    assert shown["kind"] == "Municipality"
+    assert (shown["kind"], shown["kind_en"]) == ("Kommun", "Municipality")
     assert "Gärdhemsvägen 9" in ok(cli("partner", "show", "trollhattans-stad")).stdout
     ok(cli("partner", "remove", "trollhattans-stad"))
     assert json.loads(ok(cli("partner", "list", "--json")).stdout) == []

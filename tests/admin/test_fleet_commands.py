@@ -65,7 +65,7 @@ def test_kiosk_add_validates_and_refuses_duplicates(admin) -> None:  # type: ign
 
 
 def test_kiosk_config_writes_a_private_file_the_kiosk_can_load(admin, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    admin("kiosk", "add", "lobby-1", "--group", "lobby", "--location", 'Hall "A"')
+    admin("kiosk", "add", "lobby-1", "--group", "lobby", "--location", 'Hall "A"', "--location-en", "Hall A")
     out = tmp_path / "etc" / "kiosk.toml"
     out.parent.mkdir()  # --out never creates directories (tests/admin/test_admin_out_option.py)
     result = admin(
@@ -85,6 +85,7 @@ def test_kiosk_config_writes_a_private_file_the_kiosk_can_load(admin, tmp_path: 
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     config = load_kiosk_config(out)
     assert (config.kiosk_id, config.group, config.location) == ("lobby-1", "lobby", 'Hall "A"')
+    assert config.location_en == "Hall A"
     assert (config.broker.host, config.broker.port, config.broker.tls) == ("admin.local", 8883, True)
     assert config.broker.username == "kiosk-lobby-1" and len(config.broker.password) >= 32
     assert config.broker.ca_file == "/etc/ssl/ca.pem"

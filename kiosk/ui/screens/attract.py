@@ -218,7 +218,7 @@ class AttractScreen(KioskScreen):
             lines.append(Static(line, classes="attract-next"))
         lines += [
             Static(self._("Touch the screen to find a company, an event or a room."), classes="attract-hint"),
-            Static(self._("Keys: 1–5 sections · / search · L language · Esc back"), classes="hint"),
+            Static(self._("Keyboard: 1–5 pages · 0 language · / search · Esc back"), classes="hint"),
         ]
         if (
             context.allow_quit
@@ -254,9 +254,10 @@ class AttractScreen(KioskScreen):
     def _tenant_line(self, tenant: Tenant, featured: bool) -> Text:
         line = Text("▶ " if featured else "  ", end="")
         line.append_text(literal(tenant.name, 60, "bold", single_line=True))
-        if tenant.category:
+        category = tenant.category_in(ui_context().language)
+        if category:
             line.append("  ")
-            line.append_text(literal(tenant.category, 40, "dim", single_line=True))
+            line.append_text(literal(category, 40, "dim", single_line=True))
         if tenant.hiring:
             line.append("  ")
             line.append(self._("Hiring"), "reverse")

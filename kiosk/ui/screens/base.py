@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 class KioskScreen(Screen[None]):
     #: Which nav button is lit.
     section: ClassVar[str] = ""
+    #: A page below a section (a company, an event): the nav bar gets a Back button.
+    is_page: ClassVar[bool] = False
     #: Recompose when the minute changes (screens that show "now", like the room board).
     follows_clock: ClassVar[bool] = False
     BINDINGS: ClassVar[list[BindingType]] = []
@@ -49,7 +51,7 @@ class KioskScreen(Screen[None]):
         yield AnnouncementBanner()
         with Container(id="body"):
             yield from self.compose_body()
-        yield NavBar(self.section)
+        yield NavBar(self.section, back=self.is_page)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

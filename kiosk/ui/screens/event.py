@@ -29,6 +29,7 @@ INFO_MIN_COLUMNS = 36
 
 class EventScreen(KioskScreen):
     section = "events"
+    is_page = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "show_qr", "QR code", show=False),
         Binding("w", "way_there", "The way there", show=False),

@@ -58,7 +58,8 @@ def event_row(event: Event, language: str, gettext: Callable[[str], str], *, tod
         row.append(" " + gettext("Cancelled") + " ", "bold reverse red")
     elif event.full:
         row.append("  ")
-        row.append(" " + gettext("Full") + " ", "bold reverse yellow")
+        # Not bold: many 16-colour terminals draw bold black as dark grey.
+        row.append(" " + gettext("Full") + " ", "black on yellow")
     row.no_wrap = True
     row.overflow = "ellipsis"
     return row
@@ -77,9 +78,13 @@ class EventsScreen(KioskScreen):
         if not events:
             yield Static(self._("No events in the coming two weeks."), classes="empty")
             return
+        # What already ended today goes last, dimmed and marked, under its own heading: a visitor
+        # looks for what is still to come.
+        ended = [event for event in events if event.end <= now]
+        upcoming = [event for event in events if event.end > now]
         options: list[Option] = []
         current: date | None = None
-        for event in events:
+        for event in upcoming:
             day = max(event.start, now).date() if event.start.date() < now.date() else event.start.date()
             if day != current:
                 current = day
@@ -93,6 +98,14 @@ class EventsScreen(KioskScreen):
             options.append(
                 Option(event_row(event, context.language, self._, today=now.date()), id=f"event:{event.id}")
             )
+        if ended:
+            options.append(Option(Text(self._("Ended today"), "bold"), disabled=True))
+            for event in ended:
+                row = Text(self._("Ended") + "  ", style="italic", end="")
+                row.append_text(event_row(event, context.language, self._, today=now.date()))
+                row.stylize("dim")
+                row.no_wrap, row.overflow = True, "ellipsis"
+                options.append(Option(row, id=f"event:{event.id}"))
         yield OptionList(*options, id="event-list")
 
     @on(OptionList.OptionSelected, "#event-list")

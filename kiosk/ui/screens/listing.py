@@ -66,6 +66,7 @@ def where(listing: Listing, _: Callable[[str], str]) -> str:
 
 class ListingScreen(KioskScreen):
     section = "directory"
+    is_page = True
     # j for "jobb": the hiring code's button, when it has one.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "show_qr('website-code')", "QR code", show=False),
@@ -131,7 +132,8 @@ class ListingScreen(KioskScreen):
         """Each code the page shows, the website first."""
         codes = []
         if listing.website:
-            caption, button = self._("Scan for our website"), self._("Q Show QR code")
+            # The words the attract card uses for the same code.
+            caption, button = self._("Scan for the website"), self._("Q Show QR code")
             codes.append(Code("website-code", caption, listing.website, button))
         if listing.hiring and listing.hiring_url and listing.hiring_url != listing.website:
             codes.append(
@@ -182,10 +184,11 @@ class ListingScreen(KioskScreen):
                 )
             with Vertical(classes="listing-names"):
                 yield Label(literal(listing.name, 120, overflow="fold"), classes="title")
-                subtitle = [listing.category, *listing.tags[:4]]
-                if isinstance(listing, Partner) and listing.partner_kind:
-                    subtitle.insert(0, listing.partner_kind)
-                line = " · ".join(part for part in subtitle if part)
+                subtitle = [listing.category_in(context.language), *listing.tags[:4]]
+                if isinstance(listing, Partner) and listing.kind_in(context.language):
+                    subtitle.insert(0, listing.kind_in(context.language))
+                # Each part once ("Företagsstöd · Företagsstöd" when the kind is the category).
+                line = " · ".join(dict.fromkeys(part for part in subtitle if part))
                 if line:
                     yield Label(literal(line, 160, single_line=True, overflow="fold"), classes="subtitle")
                 if listing.hiring:

@@ -23,6 +23,7 @@ from textual.widgets import Button, Label, Static
 
 from kiosk.replica.queries import Announcement
 from kiosk.ui.context import ui_context
+from kiosk.ui.navigation import LANGUAGE_KEY
 from kiosk.ui.qr import Level, QRCode
 from kiosk.ui.safe import literal
 from kiosk.ui.screens.base import KioskScreen
@@ -150,10 +151,15 @@ class QrScreen(KioskScreen):
                 # The nav bar's language switch is hidden with it; labelled in the language it switches to.
                 other = "English" if ui_context().language == "sv" else "Svenska"
                 buttons.append(
-                    Button(f"L {other}", id="qr-language", name="language", action="app.toggle_language")
+                    Button(
+                        f"{LANGUAGE_KEY} {other}",
+                        id="qr-language",
+                        name="language",
+                        action="app.toggle_language",
+                    )
                 )
             for button in buttons:
-                # Touch targets like the nav bar's: the keyboard has Esc and L.
+                # Touch targets like the nav bar's: the keyboard has Esc and 0.
                 button.can_focus = False
                 yield button
 

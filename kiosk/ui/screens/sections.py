@@ -3,6 +3,11 @@ section table are all derived from (`NavBar`, `section_bindings`, `KioskApp.show
 
 A section's key is the digit its nav label starts with, so the label a visitor reads names the key
 that does the same (tests/kiosk/ui/test_app_navigation.py holds the two together).
+
+Every key the nav bar shows is a digit (the sections, and 0 for the language), and the bindings take
+priority over the focused widget: the directory's search field never sees a digit from the physical
+keyboard, so the nav bar's keys work on every screen. A visitor types a digit into a search through
+the on-screen keyboard (kiosk/ui/widgets/touch_keyboard.py), and the directory says so.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import dataclass
 from textual.binding import Binding
 
 from kiosk.ui.i18n import N_
+from kiosk.ui.navigation import LANGUAGE_KEY as LANGUAGE_KEY
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.directory import DirectoryScreen
@@ -46,8 +52,8 @@ BY_NAME: dict[str, Section] = {section.name: section for section in SECTIONS}
 
 
 def section_bindings() -> list[Binding]:
-    """A number key per section, running the app's `section` action."""
+    """A number key per section, running the app's `section` action, before any focused widget."""
     return [
-        Binding(section.key, f"section('{section.name}')", section.description, show=False)
+        Binding(section.key, f"section('{section.name}')", section.description, show=False, priority=True)
         for section in SECTIONS
     ]

@@ -59,9 +59,10 @@ class VisitScreen(KioskScreen):
 
     def _partner_row(self, partner: Partner) -> Text:
         row = literal(partner.name, 80, "bold", single_line=True)
-        if partner.partner_kind:
+        kind = partner.kind_in(ui_context().language)
+        if kind:
             row.append("  ")
-            row.append_text(literal(partner.partner_kind, 60, "dim", single_line=True))
+            row.append_text(literal(kind, 60, "dim", single_line=True))
         row.no_wrap, row.overflow = True, "ellipsis"
         return row
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -14,6 +15,7 @@ from textual.widgets import Button, Label, Static
 from kiosk.replica.queries import Announcement
 from kiosk.ui.context import ui_context
 from kiosk.ui.i18n import format_date_short, format_time
+from kiosk.ui.navigation import LANGUAGE_KEY
 from kiosk.ui.safe import literal
 
 
@@ -81,15 +83,22 @@ class AnnouncementBanner(Vertical):
 
 class NavBar(Horizontal):
     """Big touch targets for the sections and the language switch: each runs the app action its key
-    runs (`section('events')` for 3, `toggle_language` for L)."""
+    runs (`section('events')` for 3, `toggle_language` for 0)."""
 
-    def __init__(self, active: str) -> None:
+    def __init__(self, active: str, *, back: bool = False) -> None:
+        """`back`: a page below a section (a company, an event) gets a Back button first, the touch
+        visitor's Esc. Touching the lit section's button returns to that section's start."""
         super().__init__(id="nav-bar")
         self.active = active
+        self.back = back
 
     def compose(self) -> ComposeResult:
         context = ui_context()
         buttons = []
+        if self.back:
+            buttons.append(
+                Button(context.gettext("Esc Back"), id="nav-back", name="back", action="app.go_back")
+            )
         for section in context.sections:
             button = Button(
                 context.gettext(section.label),
@@ -97,13 +106,21 @@ class NavBar(Horizontal):
                 name=section.name,
                 action=f"app.section('{section.name}')",
             )
-            button.set_class(section.name == self.active, "-active")
+            # Not Textual's "-active": a Button with that class ignores presses, and touching the lit
+            # section must return to its start.
+            button.set_class(section.name == self.active, "-current")
             buttons.append(button)
         # The switch is labelled in the language it switches to, so a visitor can read it.
         other = "English" if context.language == "sv" else "Svenska"
-        buttons.append(Button(f"L {other}", id="nav-language", name="language", action="app.toggle_language"))
+        buttons.append(
+            Button(
+                f"{LANGUAGE_KEY} {other}", id="nav-language", name="language", action="app.toggle_language"
+            )
+        )
         for button in buttons:
             # Touch targets, not focus stops: a touch on them leaves the focus (the search field) alone,
             # and the keyboard has the number keys.
             button.can_focus = False
+            # Never narrower than the label (with the Back button seven share 80 columns).
+            button.styles.min_width = cell_len(str(button.label)) + 2
             yield button

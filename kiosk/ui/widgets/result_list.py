@@ -15,6 +15,8 @@ from kiosk.ui.textual_internals import OneLineOptionList
 
 #: Rows drawn and kept, across refills: a few screens' worth at a couple of widths and styles.
 _ROW_CACHE_SIZE = 1000
+#: Drawn before the highlighted row (blank before the others, so the names line up).
+MARK = "▶ "
 
 
 class ResultList(OneLineOptionList):
@@ -41,13 +43,17 @@ class ResultList(OneLineOptionList):
         prompt = option.prompt
         if not isinstance(prompt, Text) or self.get_component_styles("option-list--option").padding:
             return None
+        # The highlighted row is marked by a sign as well as its colour (a 16-colour screen, a
+        # colour-blind visitor): it is the row Enter opens.
+        marked = option is self.highlighted_option
         # Keyed by what the row shows, not by the Option: the next keystroke's list has new Options
         # but mostly the same rows ("trol" and "troll" match the same tenants), drawn once.
-        key = (prompt.plain, tuple(prompt.spans), str(prompt.style), style, width)
+        key = (prompt.plain, tuple(prompt.spans), str(prompt.style), style, width, marked)
         strip = self._rows.get(key)
         if strip is None:
             base = style.rich_style
-            line = prompt.copy()
+            line = Text(MARK if marked else " " * len(MARK), style="bold")
+            line.append_text(prompt)
             line.truncate(width, overflow="ellipsis")
             segments = list(Segment.apply_style(line.render(self.app.console, end=""), base))
             if line.cell_len < width:

@@ -25,11 +25,37 @@ DAY_START_HOUR = 7
 DAY_END_HOUR = 19
 
 
+#: The timeline's cells, named by the legend over the board. Exact colours, not ANSI names: Textual
+#: turns those into its own shades, which a 16-colour terminal may show as red (kiosk/ui/theme.py).
+BOOKED_STYLE = "bold #FFFFFF on #C00000"
+PRIVATE_STYLE = "#FFFFFF on #8B008B"
+FREE_STYLE = "#0A8A2A"
+NOW_STYLE = "bold #F5C400"
+
+
 def booking_title(booking: Booking, gettext: Callable[[str], str]) -> Text:
-    """A private booking's title never reaches the kiosk; it shows as 'Booked'."""
-    if booking.private or not booking.title:
+    """A private booking's title never reaches the kiosk: it says so. A public one without a title
+    shows as 'Booked'."""
+    if booking.private:
+        return Text(gettext("Private booking"), end="")
+    if not booking.title:
         return Text(gettext("Booked"), end="")
     return literal(booking.title, 80, single_line=True)
+
+
+def legend(gettext: Callable[[str], str]) -> Text:
+    """What the timeline's marks mean, in the visitor's language."""
+    text = Text(end="")
+    for mark, style, label in (
+        ("  ", BOOKED_STYLE, gettext("Booked")),
+        ("  ", PRIVATE_STYLE, gettext("Private booking")),
+        ("──", FREE_STYLE, gettext("Free")),
+        ("┃", NOW_STYLE, gettext("Now")),
+    ):
+        text.append(mark, style)
+        text.append(f" {label}   ")
+    text.no_wrap, text.overflow = True, "ellipsis"
+    return text
 
 
 def status_line(room: Room, now: datetime, language: str, gettext: Callable[[str], str]) -> Text:
@@ -37,11 +63,11 @@ def status_line(room: Room, now: datetime, language: str, gettext: Callable[[str
     current, upcoming = room.current(now), room.next(now)
     line = Text(end="")
     if current is not None:
-        line.append(" " + gettext("Busy") + " ", "bold reverse red")
+        line.append(" " + gettext("Busy") + " ", BOOKED_STYLE)
         line.append(" " + gettext("until {time}").format(time=format_time(current.end, language)) + "  ")
         line.append_text(booking_title(current, gettext))
     else:
-        line.append(" " + gettext("Free") + " ", "bold reverse green")
+        line.append(" " + gettext("Free") + " ", "bold #FFFFFF on #0A8A2A")
         if upcoming is not None and upcoming.start.date() == now.date():
             line.append(" " + gettext("until {time}").format(time=format_time(upcoming.start, language)))
         else:
@@ -78,18 +104,36 @@ class RoomTimeline(Widget):
             label = f"{hour:02d}"
             if column + len(label) <= width:
                 marks[column : column + len(label)] = label
-        text = Text("".join(marks), style="dim", end="\n")
+        # Dim is the hour marks' span, not the Text's base style: it would dim the bar too (its green
+        # came out grey on a 16-colour console).
+        text = Text(end="\n")
+        text.append("".join(marks) + "\n", "dim")
+        cells: list[tuple[str, str]] = []
+        spans: dict[int, list[int]] = {}  # booking id -> its columns
         for column in range(width):
             start = day_start + per_cell * column
             end = start + per_cell
             booked = next((b for b in self.room.bookings if b.start < end and b.end > start), None)
-            is_now = start <= self.now < end
-            if is_now:
-                text.append("┃", "bold yellow")
+            if start <= self.now < end:
+                cells.append(("┃", NOW_STYLE))
             elif booked is not None:
-                text.append("█", "red" if not booked.private else "magenta")
+                cells.append((" ", PRIVATE_STYLE if booked.private else BOOKED_STYLE))
+                spans.setdefault(booked.id, []).append(column)
             else:
-                text.append("─", "green")
+                cells.append(("─", FREE_STYLE))
+        # A public booking's title is written on its own span, as far as it fits (never a private one:
+        # its title never reaches the kiosk).
+        for booking in self.room.bookings:
+            columns = spans.get(booking.id, [])
+            if booking.private or not booking.title or len(columns) < 4:
+                continue
+            title = literal(booking.title, 80, single_line=True).plain[: len(columns) - 1]
+            for offset, char in enumerate(title):
+                column = columns[0] + offset
+                if cells[column][1] == BOOKED_STYLE:
+                    cells[column] = (char, BOOKED_STYLE)
+        for char, style in cells:
+            text.append(char, style)
         return text
 
 
@@ -144,6 +188,8 @@ class RoomBoard(Vertical):
     def compose(self) -> ComposeResult:
         if not self.rooms:
             yield Static(ui_context().gettext("No rooms to show."), classes="empty")
+        if self.rooms and not self.compact:  # first: the board may be taller than the screen
+            yield Static(legend(ui_context().gettext), classes="room-legend")
         for room in self.rooms:
             if self.compact:
                 yield compact_card(room, self.now, ui_context())

@@ -1,9 +1,15 @@
-"""The directory's search field: an Input whose typing does not re-lay-out the whole screen."""
+"""The directory's search field: an Input whose typing does not re-lay-out the whole screen, and that
+leaves the nav bar's keys (digits) and the search key (/) to the app."""
 
 from __future__ import annotations
 
 from textual.reactive import reactive
 from textual.widgets import Input
+
+#: Characters the physical keyboard never types into the field: every key the nav bar names is a
+#: digit (kiosk/ui/screens/sections.py), and / is the search key. The on-screen keyboard inserts
+#: digits itself (kiosk/ui/widgets/touch_keyboard.py).
+NAV_CHARACTERS = frozenset("0123456789/")
 
 
 class SearchField(Input):
@@ -22,3 +28,10 @@ class SearchField(Input):
     @property
     def content_width(self) -> int:
         return max(super().content_width, self.scrollable_content_region.width)
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        """Not the nav keys: Textual drops the app's bindings for any key the focused Input says it
+        consumes, so without this the section keys would not work while a visitor searches."""
+        if character is not None and character in NAV_CHARACTERS:
+            return False
+        return super().check_consume_key(key, character)

@@ -54,6 +54,7 @@ def make_app(replica: Replica, clock: FakeClock, port: FakeSyncPort) -> Iterator
             "kiosk_id": "lobby-1",
             "group": "lobby",
             "location": "Entré, plan 1",
+            "location_en": "Entrance, floor 1",
             "port": port,
             "clock": clock,
             "attract_cycle": 0,

@@ -56,7 +56,7 @@ def _listing(slug: str, name: str, **extra: Any) -> dict[str, Any]:
 
 
 def _partner(slug: str, name: str, **extra: Any) -> dict[str, Any]:
-    fields = {"kind": "", "address": "", "hours_sv": "", "hours_en": ""}
+    fields = {"kind": "", "kind_en": "", "address": "", "hours_sv": "", "hours_en": ""}
     fields.update({key: extra.pop(key) for key in list(extra) if key in fields})
     return {**_listing(slug, name, **extra), **fields}
 
@@ -84,6 +84,7 @@ def tenants() -> list[dict[str, Any]]:
             description_sv="Vi bygger samarbetande robotar för små verkstäder. Demoföretag.",
             description_en="We build collaborative robots for small workshops. Demo company.",
             category="Robotik",
+            category_en="Robotics",
             tags=["automation", "AI"],
             floor=2,
             room="204",
@@ -116,6 +117,7 @@ def tenants() -> list[dict[str, Any]]:
             "Nordic Drone Systems",
             description_en="Drones for inspecting power lines. Demo company.",
             category="Robotik",
+            category_en="Robotics",
             floor=2,
             room="210",
             website="https://drone.example.se",
@@ -156,6 +158,7 @@ def partners() -> list[dict[str, Any]]:
             "hogskolan-vast",
             "Högskolan Väst",
             kind="Högskola",
+            kind_en="University",
             description_sv="Universitet i Trollhättan med arbetsintegrerat lärande.",
             description_en="University in Trollhättan with work-integrated learning.",
             category="Utbildning",
@@ -165,12 +168,21 @@ def partners() -> list[dict[str, Any]]:
             "kontaktcenter",
             "Kontaktcenter Trollhättans stad",
             kind="Kommun",
+            kind_en="Municipality",
             address="Gärdhemsvägen 9, 461 83 Trollhättan",
             hours_sv="Måndag–fredag 8:00–16:30",
             hours_en="Monday–Friday 8:00–16:30",
             category="Samhälle",
+            category_en="Community",
         ),
-        _partner("almi", "Almi Väst", kind="Finansiering", category="Företagsstöd"),
+        _partner(
+            "almi",
+            "Almi Väst",
+            kind="Företagsstöd",
+            kind_en="Business support",
+            category="Företagsstöd",
+            category_en="Business support",
+        ),
     ]
 
 

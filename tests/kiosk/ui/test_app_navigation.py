@@ -58,7 +58,7 @@ async def test_number_keys_and_nav_buttons_open_sections(
         await pilot.pause()
         assert isinstance(app.screen, screen_type)
         assert shown in screen_text(app)
-        assert app.screen.query_one(f"#{button}").has_class("-active")
+        assert app.screen.query_one(f"#{button}").has_class("-current")
 
 
 async def test_escape_closes_a_page_then_goes_home(make_app: AppFactory, port: FakeSyncPort) -> None:
@@ -66,10 +66,12 @@ async def test_escape_closes_a_page_then_goes_home(make_app: AppFactory, port: F
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("3")
         await pilot.pause()
-        await pilot.press("down", "enter")  # from the first event (day headings are skipped) to the second
+        # From the first upcoming event (day headings are skipped) to the second; the breakfast that
+        # ended this morning is listed last.
+        await pilot.press("down", "enter")
         await pilot.pause()
         assert isinstance(app.screen, EventScreen)
-        assert "Robotverkstad för barn" in screen_text(app)
+        assert "Öppet hus i projektarenan" in screen_text(app)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, EventsScreen)
@@ -77,7 +79,7 @@ async def test_escape_closes_a_page_then_goes_home(make_app: AppFactory, port: F
         await pilot.pause()
         assert isinstance(app.screen, AttractScreen)
         assert len(app.screen_stack) == 2
-        assert port.screens[-4:] == ["events", "event:1", "events", "attract:welcome"]
+        assert port.screens[-4:] == ["events", "event:3", "events", "attract:welcome"]
 
 
 async def test_a_section_key_from_a_page_leaves_the_page(make_app: AppFactory) -> None:
@@ -124,14 +126,14 @@ async def test_language_switch_changes_strings_and_dates(make_app: AppFactory) -
         swedish = screen_text(app)
         assert "I dag · onsdag 2 december" in swedish
         assert "I morgon · torsdag 3 december" in swedish
-        assert "3 Evenemang" in swedish and "L English" in swedish
+        assert "3 Evenemang" in swedish and "0 English" in swedish
         await pilot.press("l")
         await pilot.pause()
         english = screen_text(app)
         assert "Today · Wednesday 2 December" in english
         assert "Tomorrow · Thursday 3 December" in english
         assert "Robot workshop for kids" in english
-        assert "3 Events" in english and "L Svenska" in english
+        assert "3 Events" in english and "0 Svenska" in english
         assert "onsdag" not in english
         await pilot.click("#nav-language")
         await pilot.pause()

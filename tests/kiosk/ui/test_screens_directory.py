@@ -7,12 +7,19 @@ from textual.widgets import Input, OptionList, Select
 
 from kiosk.ui.screens.directory import DirectoryScreen
 from kiosk.ui.screens.listing import ListingScreen
+from kiosk.ui.widgets.category_chips import CategoryChips
 from tests.kiosk.ui.conftest import AppFactory
 from tests.kiosk.ui.fixtures import MARKUP_NAME, FakeSyncPort, Replica, screen_text, tenants
 
 
 def listing_data(slug: str, name: str) -> dict[str, object]:
     return {"slug": slug, "name": name, "visible": True, "category": "Test", "floor": 1}
+
+
+def chip(app: object, label: str) -> str:
+    """The selector of the category chip labelled `label` (on the chips' page shown)."""
+    chips = app.screen.query_one(CategoryChips)  # type: ignore[attr-defined]
+    return f"#chip-{chips.labels.index(label)}"
 
 
 def result_names(app: object) -> list[str]:
@@ -75,14 +82,14 @@ async def test_filters_by_category_and_floor(make_app: AppFactory) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
         await pilot.pause()
-        app.screen.query_one("#category", Select).value = "Robotik"
+        await pilot.click(chip(app, "Robotik"))
         await pilot.pause()
         assert result_names(app) == ["Nordic Drone Systems", "Robotlabbet Väst AB"]
         app.screen.query_one("#floor", Select).value = 3
         await pilot.pause()
         assert result_names(app) == []
         assert "Inga träffar" in screen_text(app)
-        app.screen.query_one("#category", Select).clear()
+        await pilot.click(chip(app, "Alla kategorier"))
         await pilot.pause()
         assert result_names(app) == ["Kodkollektivet", "Solkraft Energi"]
 

@@ -57,7 +57,7 @@ async def test_tenant_page_shows_where_hiring_and_falls_back_to_the_other_langua
         assert "We build collaborative robots" in text
         assert "Floor 2 · Room 204" in text
         assert "We're hiring!" in text
-        assert "Scan for our website" in text and "Scan for open positions" in text
+        assert "Scan for the website" in text and "Scan for open positions" in text
         app.open_listing("tenant", "solkraft")  # has only a Swedish description
         text = await show(app, pilot)
         assert "Solceller på industritak." in text
@@ -100,14 +100,22 @@ async def test_events_list_marks_full_and_cancelled(make_app: AppFactory) -> Non
         await pilot.press("3")
         text = await show(app, pilot)
         rows = {line.strip() for line in text.splitlines()}
-        assert any(row.startswith("08:00–09:00") and row.endswith("Full") for row in rows)
+        # The full breakfast ended at 09:00: listed last, still marked full.
+        assert any(row.startswith("Ended  08:00–09:00") and row.endswith("Full") for row in rows)
+        assert any(row.startswith("16:00–18:00") and row.endswith("Full") for row in rows)
         assert any(
             row.startswith("10:00–16:00") and "Space week" in row and row.endswith("Cancelled")
             for row in rows
         )
         assert "Wednesday 9 December" in text
         event_list = app.screen.query_one("#event-list", OptionList)
-        assert event_list.option_count == 9  # 3 day headings + 6 events
+        assert event_list.option_count == 10  # 3 day headings + "Ended today" + 6 events
+
+
+def legend_words(text: str, last: str) -> list[str]:
+    """The room board's legend line, split where it leaves space between its entries."""
+    line = next(line for line in text.splitlines() if line.rstrip().endswith(last))
+    return [part.strip() for part in line.split("   ") if part.strip()]
 
 
 async def test_room_board_now_next_and_private_bookings(make_app: AppFactory) -> None:
@@ -122,15 +130,19 @@ async def test_room_board_now_next_and_private_bookings(make_app: AppFactory) ->
             and "till 11:30" in lines[ada + 1]
             and "Designsprint" in lines[ada + 1]
         )
-        assert "Nästa: 13:00–14:00 Bokad" in lines[ada + 1]
+        assert "Nästa: 13:00–14:00 Privat bokning" in lines[ada + 1]
         turing = next(i for i, line in enumerate(lines) if line.strip().startswith("Turing"))
-        assert "Ledigt" in lines[turing + 1] and "Nästa: 11:00–12:00 Bokad" in lines[turing + 1]
+        assert "Ledigt" in lines[turing + 1] and "Nästa: 11:00–12:00 Privat bokning" in lines[turing + 1]
         polhem = next(i for i, line in enumerate(lines) if line.strip().startswith("Polhem"))
         assert "resten av dagen" in lines[polhem + 1]
+        assert "Frukos" in lines[polhem + 3]  # a public booking's title on its span of the timeline
+        assert legend_words(text, "┃ Nu") == ["Bokad", "Privat bokning", "── Ledigt", "┃ Nu"]
         assert "Styrelsemöte" not in text  # tomorrow's booking is not on today's board
         await pilot.press("l")
         text = await show(app, pilot)
-        assert "Next: 13:00–14:00 Booked" in text and "Busy" in text
+        assert "Next: 13:00–14:00 Private booking" in text and "Busy" in text
+        assert legend_words(text, "┃ Now") == ["Booked", "Private booking", "── Free", "┃ Now"]
+        assert "Free  for the rest of the day" in text  # not "Free  rest of the day"
 
 
 async def test_visit_page_hours_address_partners(make_app: AppFactory) -> None:
@@ -138,7 +150,7 @@ async def test_visit_page_hours_address_partners(make_app: AppFactory) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("5")
         text = await show(app, pilot)
-        assert "You are here" in text and "Entré, plan 1" in text
+        assert "You are here" in text and "Entrance, floor 1" in text  # the English location
         assert "Gärdhemsvägen 9, 461 83 Trollhättan" in text
         assert "Monday–Friday 8:00–16:30" in text
         assert "Högskolan Väst" in text and "Almi Väst" in text

@@ -1,4 +1,5 @@
-"""Snapshots of the main screens at the smallest and a large size, in Swedish and English.
+"""Snapshots of the main screens at 80x24, 120x34 and 160x45, in Swedish and English (truecolor;
+the 16-colour set is tests/kiosk/ui/test_theme_16_colours.py).
 
 Fixed clock and fixed data (tests/kiosk/ui/fixtures.py), so a change in the SVG is a change in what a
 visitor sees. Regenerate after an intended change with `pytest tests/kiosk/ui/test_snapshots_screens.py
@@ -18,7 +19,7 @@ from tests.kiosk.ui.conftest import AppFactory
 from tests.kiosk.ui.fixtures import Replica, announcement
 from tests.kiosk.ui.test_screens_qr_view import LONG_EVENT_ID, add_long_urls
 
-pytestmark = pytest.mark.slow  # 44 snapshots: about 20 s of CPU
+pytestmark = pytest.mark.slow  # 66 snapshots: about 30 s of CPU
 
 Step = Callable[[Pilot[Any]], Awaitable[None]]
 
@@ -63,7 +64,7 @@ SCREENS: dict[str, Step] = {
     "rooms": keys("4"),
     "visit": keys("5"),
 }
-SIZES = {"80x24": (80, 24), "160x45": (160, 45)}
+SIZES = {"80x24": (80, 24), "120x34": (120, 34), "160x45": (160, 45)}
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])

@@ -8,7 +8,7 @@ from textual.widgets import Button
 
 from kiosk.ui.app import KioskApp
 from kiosk.ui.context import ui_context
-from kiosk.ui.navigation import OpenListing, ShowSection
+from kiosk.ui.navigation import LANGUAGE_KEY, OpenListing, ShowSection
 from kiosk.ui.screens.directory import DirectoryScreen
 from kiosk.ui.screens.events import EventsScreen
 from kiosk.ui.screens.listing import ListingScreen
@@ -23,13 +23,16 @@ def test_each_section_label_starts_with_its_key() -> None:
         assert section.label.split(" ", 1)[0] == section.key
 
 
-def test_the_digit_bindings_are_the_sections() -> None:
+def test_the_digit_bindings_are_the_sections_and_the_language() -> None:
     digits = [
-        (binding.key, binding.action)
+        (binding.key, binding.action, binding.priority)
         for binding in KioskApp.BINDINGS
         if not isinstance(binding, tuple) and binding.key.isdigit()
     ]
-    assert digits == [(section.key, f"section('{section.name}')") for section in SECTIONS]
+    # Priority: the digits work with the search field focused (tests/kiosk/ui/test_screens_keys.py).
+    assert digits == [(section.key, f"section('{section.name}')", True) for section in SECTIONS] + [
+        (LANGUAGE_KEY, "toggle_language", True)
+    ]
 
 
 async def test_the_nav_bar_shows_the_sections_in_order(make_app: AppFactory) -> None:
