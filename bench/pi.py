@@ -37,11 +37,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from bench.kiosk_common import FIRST_FRAME_MARKER, KioskProcess, kiosk_site, load_average, running_kiosk
 from bench.pi_core import FACTORS, PiCore
 
-FLOOR_APP = [sys.executable, str(Path(__file__).with_name("floor_app.py"))]
+BENCH = Path(__file__).parent
+FLOOR_APP = [sys.executable, str(BENCH / "floor_app.py")]
 ATTRACT_WIDGETS = 24  # widgets on the kiosk's attract screen at start (counted under Pilot)
 FIRST_FRAME_BUDGET_S = 4.0
 KEY_BUDGET_MS = 100.0
@@ -49,6 +51,7 @@ KEY_FLOOR_RATIO = 1.5
 IDLE_BUDGET_PERCENT = 2.0
 PANEL_BUDGET_MS = 150.0
 MEMORY_BUDGET_MB = 80.0
+EDIT_BUDGET_MS = 500.0
 #: A visitor's walk through every section (kiosk_memory.py's), for the memory figure.
 WALK = ["2", "3", "4", "5", "/", "h", "o", "g", "\x1b", "1"]
 SEARCH_WORDS = ["hogskolan", "nordvik", "vatgas"]
@@ -279,13 +282,119 @@ def bench_memory(config: Path, walks: int, report: Report) -> None:
     )
 
 
+def bare_subscriber(port: int, account: tuple[str, str], pi: PiCore, results: Any, ready: Any) -> None:
+    """The floor of edit → screen: a bare paho subscriber on the capped core, reporting each
+    message's publish → receive seconds."""
+    pi.preexec()
+    sys.path.insert(0, str(BENCH))
+    from sync_latency import BARE_TOPIC, _paho
+
+    def on_message(client: Any, userdata: Any, message: Any) -> None:
+        sent = float(message.payload.split(b" ", 1)[0])
+        results.put(time.time() - sent)
+
+    client = _paho(port, *account, "pi-bare-subscriber")
+    client.on_message = on_message
+    client.subscribe(BARE_TOPIC, qos=1)
+    client.loop_start()
+    ready.set()
+    time.sleep(3600)
+
+
+def token_seen_at(process: KioskProcess, token: bytes, since: int) -> float | None:
+    """perf_counter time of the output chunk that completed `token`, searched from offset `since`."""
+    found = process.output.find(token, since)
+    if found < 0:
+        return None
+    end = found + len(token)
+    return next((at for at, length in list(process.chunks) if length >= end), None)
+
+
+def bench_edit_to_screen(edits: int, report: Report) -> None:
+    """An admin edit (a tenant renamed so that it sorts first in the directory) until its new name's
+    bytes reach the kiosk's terminal; the kiosk (1,000 tenants, synced from a real `serve` through the
+    project's own Mosquitto) on a Pi Zero 2 W class core, 160x45, the directory open."""
+    import multiprocessing as mp
+
+    sys.path.insert(0, str(BENCH))  # the sync benches import each other as top-level modules
+    from sync_latency import BARE_TOPIC, _paho
+    from sync_site import BenchSite
+    from sync_site import percentile as site_percentile
+
+    from admin.store import db as store_db
+
+    report.line(f"edit on the admin node to the change on screen, {edits} edits (Pi Zero 2 W class, 160x45):")
+    site = BenchSite()
+    try:
+        site.add_tenants(1000)
+        (config,) = site.add_kiosks(["pi-screen"])
+        site.serve()
+        site.wait_published()
+        with core("zero2", report) as pi, running_kiosk(config, preexec=pi.preexec) as kiosk:
+            deadline = time.monotonic() + 120
+            kiosk.key_to_frame(b"2")
+            while b"nummer 999" not in kiosk.output and b"nummer 1 AB" not in kiosk.output:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the kiosk did not show the synced directory")
+                time.sleep(0.2)
+            time.sleep(2)
+            db = store_db.connect(site.db_path)
+            latencies = []
+            try:
+                for number in range(edits):
+                    token = f"Aaa{number:03d}q"
+                    since = len(kiosk.output)
+                    start = time.perf_counter()
+                    site.edit_tenant(db, f"t{number}", f"{token} Redigerad AB")
+                    seen = None
+                    while seen is None and time.perf_counter() - start < 15:
+                        time.sleep(0.01)
+                        seen = token_seen_at(kiosk, token.encode(), since)
+                    if seen is None:
+                        raise RuntimeError(f"edit {number} did not reach the screen in 15 s")
+                    latencies.append((seen - start) * 1000)
+                    time.sleep(0.5)
+            finally:
+                db.close()
+            ctx = mp.get_context("spawn")
+            results, ready = ctx.Queue(), ctx.Event()
+            account = site.admin_account()
+            subscriber = ctx.Process(target=bare_subscriber, args=(site.port, account, pi, results, ready))
+            subscriber.start()
+            try:
+                ready.wait(60)
+                time.sleep(1)
+                publisher = _paho(site.port, *account, "pi-bare-publisher")
+                publisher.loop_start()
+                for _ in range(edits):
+                    publisher.publish(BARE_TOPIC, f"{time.time()!r} ".encode() + b"x" * 600, qos=1)
+                    time.sleep(0.3)
+                bare = [results.get(timeout=15) * 1000 for _ in range(edits)]
+                publisher.disconnect()
+                publisher.loop_stop()
+            finally:
+                subscriber.kill()
+                subscriber.join()
+            p99, bare_p99 = site_percentile(latencies, 99), site_percentile(bare, 99)
+            report.line(
+                f"  kiosk p99 {p99:.0f} ms (median {statistics.median(latencies):.0f}, n={len(latencies)});"
+                f" floor (bare publish -> receive on the same core) p99 {bare_p99:.0f} ms"
+                f" (median {statistics.median(bare):.0f}); budget <= {EDIT_BUDGET_MS:g} ms p99:"
+                f" {verdict(p99 <= EDIT_BUDGET_MS)} [{pi.check()}; {load_average()}]",
+                summary=True,
+            )
+    finally:
+        site.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100x30,160x45", help="terminal sizes, COLSxROWS, comma-separated")
     parser.add_argument("--runs", type=int, default=3, help="first-frame runs and key rounds per size")
     parser.add_argument("--idle-seconds", type=float, default=60.0, help="idle window per app and size")
     parser.add_argument("--walks", type=int, default=10, help="walks through every section (memory)")
-    parser.add_argument("--only", default="first-frame,keys,idle,memory", help="parts to run")
+    parser.add_argument("--only", default="first-frame,keys,idle,edit,memory", help="parts to run")
+    parser.add_argument("--edits", type=int, default=20, help="admin edits timed to the screen")
     parser.add_argument("--tenants", type=int, default=1000)
     parser.add_argument("--events", type=int, default=5000)
     args = parser.parse_args()
@@ -304,6 +413,8 @@ def main() -> int:
                 bench_keys(config, config_10k, sizes, args.runs, report)
         if "idle" in parts:
             bench_idle(config, sizes, args.idle_seconds, report)
+        if "edit" in parts:
+            bench_edit_to_screen(args.edits, report)
         if "memory" in parts:
             bench_memory(config, args.walks, report)
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
