@@ -7,7 +7,7 @@ minimum, 1000 µs, over a period of about FACTOR ms: every millisecond of work w
 short bursts are slowed like long ones.
 
 Calibration: a fixed pure-Python reference loop (`REFERENCE_LOOP`, integer arithmetic and a dict, no
-I/O) is timed uncapped (its CPU time: one unshared core of this machine) and inside the cgroup (its
+I/O) is timed uncapped (its shortest CPU time: one unshared core of this machine) and inside the cgroup (its
 wall time: what a visitor waits), each several times (median). The period is then corrected once or
 twice so the ratio comes close to the target factor, and the final ratio is what every figure is
 printed beside; on a shared machine the load slows the capped process too, so the calibration is
@@ -115,15 +115,16 @@ class PiCore:
     def measure(self, runs: int = 5) -> tuple[float, float]:
         """(uncapped, capped) median seconds of the reference loop, interleaved so load drifts hit both.
 
-        Uncapped is the loop's CPU time: what one core of this machine takes when it is not shared
-        (on a busy machine the wall time would measure the other engineers' load, and the cap would
-        be set to a share of a share). Capped is the wall time in the cgroup: what a visitor waits.
+        Uncapped is the loop's shortest CPU time: what one core of this machine takes when it is not
+        shared (on a busy machine the wall time would measure the other engineers' load, and even
+        the CPU time grows when a busy sibling thread shares the core's caches). Capped is the median
+        wall time in the cgroup: what a visitor waits.
         """
         uncapped, capped = [], []
         for _ in range(runs):
             uncapped.append(self._reference(None)[1])
             capped.append(self._reference(self.preexec)[0])
-        return statistics.median(uncapped), statistics.median(capped)
+        return min(uncapped), statistics.median(capped)
 
     def calibrate(self, rounds: int = 3, runs: int = 5) -> Calibration:
         """Correct the period until the loop's slow-down is within 10 % of the target (at most `rounds`)."""
