@@ -7,8 +7,8 @@ minimum, 1000 µs, over a period of about FACTOR ms: every millisecond of work w
 short bursts are slowed like long ones.
 
 Calibration: a fixed pure-Python reference loop (`REFERENCE_LOOP`, integer arithmetic and a dict, no
-I/O) is timed uncapped (its shortest CPU time: one unshared core of this machine) and inside the cgroup (its
-wall time: what a visitor waits), each several times (median). The period is then corrected once or
+I/O) is timed uncapped (its shortest CPU time: one unshared core of this machine) and inside the
+cgroup (its median wall time: what a visitor waits), each several times. The period is then corrected once or
 twice so the ratio comes close to the target factor, and the final ratio is what every figure is
 printed beside; on a shared machine the load slows the capped process too, so the calibration is
 re-checked before each part. The factors are the issue's, 6x for a Raspberry Pi Zero 2 W class core
