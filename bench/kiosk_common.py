@@ -110,10 +110,31 @@ def event_data(number: int, base: datetime, days: int) -> dict[str, Any]:
     }
 
 
-def build_replica(path: Path, *, tenants: int, events: int, logos: int | None = None) -> None:
+def demo_building_records(kiosk_id: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """The demo's floor plans (assets/demo/building.json) as replica records, with `kiosk_id` standing
+    where the demo kiosk does."""
+    from admin.content.demo_building import read  # only the benchmarks that load plans need it
+    from assets import ASSETS
+
+    building = read(ASSETS / "demo")
+    records: list[tuple[str, str, dict[str, Any]]] = []
+    records += [("floor", str(f.level), f.record()) for f in building.floors.values()]
+    records += [("plan_room", r.room, r.record()) for r in building.rooms.values()]
+    records += [("connector", c.id, c.record()) for c in building.connectors.values()]
+    spot = next(iter(building.kiosks.values())).record()
+    records.append(("kiosk_spot", kiosk_id, {**spot, "kiosk": kiosk_id}))
+    return records
+
+
+def build_replica(
+    path: Path, *, tenants: int, events: int, logos: int | None = None, plans: bool = True
+) -> None:
     """A replica with `tenants` tenants (the first `logos` with a PNG logo), `events` events spread
-    over 90 days around today, 6 rooms with today's bookings, the partners and one announcement."""
+    over 90 days around today, 6 rooms with today's bookings, the partners and one announcement; with
+    `plans`, the demo's floor plans too, the kiosk placed on them and the tenants in their rooms."""
     logos = tenants if logos is None else logos
+    building = demo_building_records(KIOSK_ID) if plans else []
+    placed = [data for kind, _key, data in building if kind == "plan_room"]
     today = now().replace(hour=0, minute=0, second=0, microsecond=0)
     rows: list[Row] = []
     rev = 0
@@ -126,6 +147,9 @@ def build_replica(path: Path, *, tenants: int, events: int, logos: int | None = 
     for number in range(tenants):
         data = tenant_data(number)
         data["has_logo"] = number < logos
+        if placed:
+            room = placed[number % len(placed)]
+            data["room"], data["floor"] = room["room"], room["level"]
         add("tenant", data["slug"], data)
         if number < logos:
             png = _logo_png(number)
@@ -162,6 +186,8 @@ def build_replica(path: Path, *, tenants: int, events: int, logos: int | None = 
             "target": "all",
         },
     )
+    for kind, key, data in building:
+        add(kind, key, data)
     store = ReplicaStore(path)
     try:
         with store.transaction():
@@ -170,12 +196,16 @@ def build_replica(path: Path, *, tenants: int, events: int, logos: int | None = 
         store.close()
 
 
+#: The benchmark kiosk's id (its config, and its spot on the demo's plans).
+KIOSK_ID = "bench-1"
+
+
 def write_config(directory: Path, database: Path, broker_port: int) -> Path:
     key = public_key_b64(Ed25519PrivateKey.generate().public_key())
     path = directory / "kiosk.toml"
     path.write_text(
         f"""[kiosk]
-id = "bench-1"
+id = "{KIOSK_ID}"
 group = "lobby"
 location = "Benchmark"
 database = "{database}"
@@ -184,7 +214,7 @@ idle_timeout = 90
 
 [broker]
 url = "mqtt://127.0.0.1:{broker_port}"
-username = "kiosk-bench-1"
+username = "kiosk-{KIOSK_ID}"
 password = "bench"
 
 [trust]
@@ -238,12 +268,12 @@ def local_broker(directory: Path) -> Iterator[int]:
 
 
 @contextlib.contextmanager
-def kiosk_site(tenants: int, events: int, logos: int | None = None) -> Iterator[Path]:
+def kiosk_site(tenants: int, events: int, logos: int | None = None, *, plans: bool = True) -> Iterator[Path]:
     """A filled replica, a private broker and a kiosk config for them; yields the config's path."""
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
         directory = Path(tmp)
         database = directory / "replica.db"
-        build_replica(database, tenants=tenants, events=events, logos=logos)
+        build_replica(database, tenants=tenants, events=events, logos=logos, plans=plans)
         with local_broker(directory) as port:
             yield write_config(directory, database, port)
 

@@ -25,11 +25,14 @@ def main() -> int:
     parser.add_argument("--tenants", type=int, default=1000)
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--size", default="160x45", help="terminal COLUMNSxROWS")
+    parser.add_argument(
+        "--no-plans", dest="plans", action="store_false", help="without the demo's floor plans (to compare)"
+    )
     args = parser.parse_args()
     columns, rows = (int(part) for part in args.size.split("x"))
     times: list[float] = []
     cpu: list[float] = []
-    with kiosk_site(args.tenants, args.events) as config:
+    with kiosk_site(args.tenants, args.events, plans=args.plans) as config:
         for _ in range(args.runs):
             kiosk = KioskProcess(config, columns, rows, marker=FIRST_FRAME_MARKER)
             try:

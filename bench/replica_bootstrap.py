@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from broker.schema import RecordChange
 from kiosk.replica.engine import Replica
-from tests.sync.replica_messages import Admin, Message, content, event, tenant
+from tests.kiosk.replica.replica_messages import Admin, Message, content, event, tenant
 
 
 def _catalogue(count: int) -> list[RecordChange]:

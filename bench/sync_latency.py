@@ -82,7 +82,12 @@ class Outbox:
 
 
 def worker(
-    configs: list[str], port: int, admin: tuple[str, str], results: Any, bare_done: Any, stop: Any
+    configs: list[str],
+    port: int,
+    bare_accounts: list[tuple[str, str]],
+    results: Any,
+    bare_done: Any,
+    stop: Any,
 ) -> None:
     outbox = Outbox(results)
     clients: list[SyncClient] = []
@@ -100,7 +105,7 @@ def worker(
         clients.append(client)
     bare: list[mqtt.Client] = []
     for i, path in enumerate(configs):
-        sub = _paho(port, *admin, f"bare-{Path(path).stem}-{i}")
+        sub = _paho(port, *bare_accounts[i], f"bare-{Path(path).stem}-{i}")
 
         def on_message(c: mqtt.Client, u: Any, m: mqtt.MQTTMessage) -> None:
             received = time.time()
@@ -145,10 +150,20 @@ def main() -> None:
         configs = [str(p) for p in site.add_kiosks(ids)]
         site.serve()
         site.wait_published()
-        admin = site.admin_account()
+        bare_accounts = site.admin_accounts([f"bare-{i}" for i in range(len(configs))] + ["bare-publisher"])
         chunks = [configs[i :: args.processes] for i in range(args.processes)]
         workers += [
-            ctx.Process(target=worker, args=(c, site.port, admin, results, bare_done, stop))
+            ctx.Process(
+                target=worker,
+                args=(
+                    c,
+                    site.port,
+                    [bare_accounts[f"bare-{configs.index(path)}"] for path in c],
+                    results,
+                    bare_done,
+                    stop,
+                ),
+            )
             for c in chunks
             if c
         ]
@@ -194,7 +209,7 @@ def main() -> None:
         time.sleep(2)
 
         # Bare paho fan-out on the same broker, same subscriber count.
-        publisher = _paho(site.port, *admin, "bare-publisher")
+        publisher = _paho(site.port, *bare_accounts["bare-publisher"], "bare-publisher")
         publisher.loop_start()
         for seq in range(args.edits):
             payload = f"{seq} {time.time()!r} ".encode() + b"x" * 600

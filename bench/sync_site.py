@@ -149,13 +149,25 @@ class BenchSite:
         if self.unpublished():
             raise RuntimeError("serve did not publish in time")
 
-    def admin_account(self) -> tuple[str, str]:
+    def admin_accounts(self, names: list[str]) -> dict[str, tuple[str, str]]:
+        """One account with the admin ACL per bare client: the broker makes a client's id its user
+        name, so clients sharing `serve`'s account would push serve (and each other) off."""
+        accounts = {name: (f"bench-{name}", f"bench-{name}-password") for name in names}
         db = store_db.connect(self.db_path)
         try:
-            row = db.execute("SELECT username, password FROM broker_accounts WHERE role = 'admin'").fetchone()
-            return row[0], row[1]
+            for username, password in accounts.values():
+                db.execute(
+                    "INSERT OR REPLACE INTO broker_accounts (username, role, subject, password, created_at) "
+                    "VALUES (?, 'admin', '', ?, ?)",
+                    (username, password, now_iso()),
+                )
         finally:
             db.close()
+        self.admin(
+            "broker-config", "--out", str(self.broker_dir), "--port", str(self.port), "--bind", "127.0.0.1"
+        )
+        self.broker.reload()
+        return accounts
 
     def close(self) -> None:
         for process in self.processes:

@@ -5,7 +5,8 @@ A convenience, not the product: production and the integration tests run Mosquit
 as clean (CONNACK always says "no session present", so a client knows to subscribe again). What it does
 implement, it implements by the spec, so the product's paho clients work against it unchanged:
 QoS 0/1/2 in (QoS 2 completed with PUBREC/PUBREL/PUBCOMP), at most QoS 1 out, retained messages,
-wills, `+`/`#` wildcards, keepalive, client-id takeover and optional user/password checks.
+wills, `+`/`#` wildcards, keepalive, client-id takeover and optional user/password checks (with
+users, a client's id is its user name, as the generated Mosquitto config enforces).
 
 Every client problem (garbage, malformed or oversized packets, silence past its keepalive, a queue it
 does not read) closes that client's connection with one log line and a counter in `stats()`; the broker
@@ -214,6 +215,9 @@ class BrokerCore:
             if expected is None or not hmac.compare_digest(expected.encode(), connect.password):
                 await self._refuse(session, packets.REFUSED_BAD_CREDENTIALS, "wrong user name or password")
                 return False
+            # As Mosquitto with `use_username_as_clientid true` (the generated config): an account
+            # connects only under its own name, so no credential can take over another's client id.
+            client_id = session.client_id = connect.username
         previous = self._sessions.get(client_id)
         if previous is not None:
             self.stats["takeovers"] += 1

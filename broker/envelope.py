@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 MAGIC = b"IKS1"
 SIGNATURE_SIZE = 64
-#: Anything larger is dropped before any parsing; mosquitto's message_size_limit is set above this.
+#: Anything larger is dropped before any parsing; mosquitto's max_packet_size is set above this.
 MAX_MESSAGE_BYTES = 256 * 1024
 _DOMAIN = b"innovatum-kiosk/v1\x00"
 

@@ -7,6 +7,13 @@ then runs a broker that refuses anonymous clients and lets each account do only 
 - a kiosk reads the content topics and writes only its own status and acknowledgements;
 - a tenant writes only its own request topic and reads only its own replies and listing.
 
+Each account connects only under its own client id: `use_username_as_clientid true` makes Mosquitto
+replace whatever client id a client sends with its user name. So no credential can take over another
+client's id (MQTT disconnects the older connection of an id): a kiosk's or a tenant's password cannot
+keep `serve` or another kiosk off the broker. The other side of the rule: two processes logged in with
+one account are one client and push each other off, so every process that stays connected has an
+account of its own (the admin node has two: `serve`'s and one for its one-shot CLI commands).
+
 Retained state must survive a broker restart (a kiosk bootstraps from it while the admin node is
 down), so persistence is on, in a directory beside the config.
 """
@@ -22,25 +29,37 @@ from pathlib import Path
 from typing import Literal
 
 from broker import topics
+from broker.bridge import bridge_rules
 from broker.envelope import MAX_MESSAGE_BYTES
 from broker.passwords import password_file_line
 
-Role = Literal["admin", "kiosk", "tenant"]
+Role = Literal["admin", "kiosk", "tenant", "bridge"]
 
+#: The admin node's account for `serve` (the long-lived publisher and fleet monitor).
 ADMIN_USERNAME = "innovatum-admin"
+#: The admin node's account for one-shot commands (`publish`, ...): never the same client as `serve`.
+ADMIN_CLI_USERNAME = "innovatum-admin-cli"
 #: Above the kiosks' own limit, so an oversized message reaches a kiosk and is counted there as
-#: "oversized" rather than vanishing silently in the broker.
+#: "oversized" rather than vanishing silently in the broker. Written as `max_packet_size` (the whole
+#: packet, topic and headers included: hence the margin); Mosquitto 2 deprecates `message_size_limit`.
 MESSAGE_SIZE_LIMIT = MAX_MESSAGE_BYTES + 16 * 1024
 #: Per client with a persistent session: a kiosk offline through about 10,000 edits (a change and a
 #: head each) catches up from its queue; beyond that the broker drops, and the kiosk recovers from the
 #: retained state instead. Bounds the broker's memory per absent kiosk.
 MAX_QUEUED_MESSAGES = 20_000
 AUTOSAVE_SECONDS = 60
+USERNAME_AS_CLIENT_ID = "use_username_as_clientid true"
 
 CONF_NAME = "mosquitto.conf"
 PASSWORD_NAME = "passwords"
 ACL_NAME = "acl"
 DATA_DIR = "data"
+
+
+def client_id(username: str) -> str:
+    """The MQTT client id an account connects under: its user name, because the broker enforces it
+    (`use_username_as_clientid`). Clients send it too, so their logs and session name agree."""
+    return username
 
 
 def kiosk_username(kiosk_id: str) -> str:
@@ -97,7 +116,11 @@ def _rules(account: Account) -> list[str]:
             f"read {topics.HEAD}",
             f"write {topics.status(kiosk_id)}",
             f"write {topics.ack(kiosk_id)}",
+            f"read {topics.command(kiosk_id)}",
+            f"write {topics.answer(kiosk_id)}",
         ]
+    if account.role == "bridge":
+        return bridge_rules()
     return _tenant_rules(topics.safe_id(account.subject))
 
 
@@ -133,7 +156,7 @@ def conf_text(directory: Path, listeners: Listeners, *, run_as: str | None = Non
         f"persistence_location {directory / DATA_DIR}/",
         f"autosave_interval {AUTOSAVE_SECONDS}",
         "",
-        f"message_size_limit {MESSAGE_SIZE_LIMIT}",
+        f"max_packet_size {MESSAGE_SIZE_LIMIT}",
         f"max_queued_messages {MAX_QUEUED_MESSAGES}",
         "max_inflight_messages 100",
         "# A change and its head go out back to back: without this the second waits for a delayed ACK.",
@@ -142,7 +165,14 @@ def conf_text(directory: Path, listeners: Listeners, *, run_as: str | None = Non
     ]
     if run_as:
         lines += [f"user {run_as}", ""]
-    lines += [f"listener {listeners.port}{' ' + plain_bind if plain_bind else ''}", ""]
+    # Every account connects under its own user name as client id, so no credential can take over
+    # (and so disconnect) another account's client id. A listener option in Mosquitto 2.0: before
+    # any `listener` line it would open the default listener on 1883.
+    lines += [
+        f"listener {listeners.port}{' ' + plain_bind if plain_bind else ''}",
+        USERNAME_AS_CLIENT_ID,
+        "",
+    ]
     if listeners.tls is not None:
         tls = listeners.tls
         lines += [
@@ -152,7 +182,7 @@ def conf_text(directory: Path, listeners: Listeners, *, run_as: str | None = Non
         ]
         if tls.ca is not None:
             lines.append(f"cafile {tls.ca.resolve()}")
-        lines.append("")
+        lines += [USERNAME_AS_CLIENT_ID, ""]
     return "\n".join(lines)
 
 
@@ -169,6 +199,7 @@ def write_config(
     listeners: Listeners,
     *,
     run_as: str | None = None,
+    bridge: str = "",
 ) -> BrokerFiles:
     """Write the three files (each atomically: a broker reloading mid-write never sees half a file)."""
     accounts = list(accounts)
@@ -181,7 +212,9 @@ def write_config(
     files = BrokerFiles(directory / CONF_NAME, directory / PASSWORD_NAME, directory / ACL_NAME)
     _write_private(files.passwords, password_text(accounts))
     _write_private(files.acl, acl_text(accounts))
-    _write_private(files.conf, conf_text(directory, listeners, run_as=run_as), mode=0o644)
+    conf = conf_text(directory, listeners, run_as=run_as) + bridge
+    # A bridge section holds the bridge's password for the remote broker: then not world-readable.
+    _write_private(files.conf, conf, mode=0o600 if bridge else 0o644)
     _hand_over(files, data, run_as)
     return files
 
@@ -235,7 +268,9 @@ def _hand_over(files: BrokerFiles, data: Path, run_as: str | None) -> None:
         gid = grp.getgrgid(entry.pw_gid).gr_gid
     except KeyError:
         return  # no such user here: mosquitto will say so itself when started
-    for path in (files.passwords, files.acl):
+    for path in (files.passwords, files.acl, files.conf):
+        if path == files.conf and path.stat().st_mode & 0o004:
+            continue  # a conf without secrets stays world-readable
         os.chown(path, 0, gid)
         path.chmod(0o640)
     os.chown(data, entry.pw_uid, gid)

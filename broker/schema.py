@@ -8,7 +8,8 @@ A body is the JSON inside a signed envelope. Version 1 knows three types:
   kiosk checks and trusts it with the change itself: one verification and one commit per edit.
 - ``head``:   the manifest, retained on ``head``: revision, live record count and set digest.
 
-Record payloads use the same field names as ``innovatum-admin ... --json``.
+Record payloads use the same field names as ``innovatum-admin ... --json``; each kind's fields are
+defined once, in broker/records.py.
 """
 
 from __future__ import annotations
@@ -20,28 +21,30 @@ from dataclasses import dataclass
 from typing import Any
 
 from broker.envelope import Rejected
+from broker.records import CHOICE, INT, RECORD_KINDS
+from broker.records import PRIORITIES as PRIORITIES  # where the admin CLI has always found it
+from broker.wayfinding.plan import WAYFINDING_FIELDS
 
 SCHEMA_VERSION = 1
 
-KINDS: tuple[str, ...] = ("tenant", "partner", "event", "room", "booking", "announcement", "logo")
-
-_STR = (str,)
-_OPT_STR = (str, type(None))
-_OPT_INT = (int, type(None))
-_BOOL = (bool,)
+#: The flat record kinds (broker/records.py), then the building's (broker/wayfinding/plan.py: plans are
+#: grids and lists, parsed and checked by broker.wayfinding on both sides).
+KINDS: tuple[str, ...] = (*RECORD_KINDS, *WAYFINDING_FIELDS)
 
 #: The fields a kiosk relies on, with the types it accepts. Extra fields are ignored (forward compatible).
 RECORD_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
-    "tenant": {"slug": _STR, "name": _STR, "visible": _BOOL},
-    "partner": {"slug": _STR, "name": _STR, "visible": _BOOL},
-    "event": {"id": (int,), "title_sv": _STR, "start": _STR, "end": _STR},
-    "room": {"slug": _STR, "name": _STR},
-    "booking": {"id": (int,), "room": _STR, "start": _STR, "end": _STR, "private": _BOOL},
-    "announcement": {"id": (int,), "text_sv": _STR, "priority": _STR, "target": _STR},
-    "logo": {"owner": _STR, "mime": _STR, "data": _STR},
+    **{name: kind.wire_required() for name, kind in RECORD_KINDS.items()},
+    **WAYFINDING_FIELDS,
 }
-
-PRIORITIES = ("info", "warning", "emergency")
+#: Required fields whose value must also be one of a few (`unknown priority 'x'` otherwise).
+_CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
+    name: {field.name: field.choices for field in kind.fields if field.required and field.type == CHOICE}
+    for name, kind in RECORD_KINDS.items()
+}
+_INTS: dict[str, frozenset[str]] = {
+    name: frozenset(field.name for field in kind.fields if field.type == INT)
+    for name, kind in RECORD_KINDS.items()
+}
 
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 
@@ -54,10 +57,12 @@ def validate_record(kind: str, data: Any) -> dict[str, Any]:
     for field, types in RECORD_FIELDS[kind].items():
         value = data.get(field)
         # bool is an int in Python; an id of True is not an id.
-        if not isinstance(value, types) or (types == (int,) and isinstance(value, bool)):
+        is_int = field in _INTS[kind] if kind in _INTS else types == (int,)
+        if not isinstance(value, types) or (is_int and isinstance(value, bool)):
             raise Rejected("malformed", f"{kind}.{field} missing or of the wrong type")
-    if kind == "announcement" and data["priority"] not in PRIORITIES:
-        raise Rejected("malformed", f"unknown priority {data['priority']!r}")
+    for field, choices in _CHOICES.get(kind, {}).items():
+        if data[field] not in choices:
+            raise Rejected("malformed", f"unknown {field} {data[field]!r}")
     return data
 
 

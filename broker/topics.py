@@ -25,6 +25,10 @@ REQUEST_ALL = f"{REQUEST_PREFIX}/+"
 #: Retained, signed: the admin node's answer to one tenant (its requests and their status). Only that
 #: tenant may read it (ACL).
 REPLY_PREFIX = f"{PREFIX}/reply"
+#: Not retained, signed: a remote action for one kiosk (broker.commands); only that kiosk reads it.
+COMMAND_PREFIX = f"{PREFIX}/command"
+#: Not retained, unsigned (ACL): a kiosk's answer to a command; only the admin account reads it.
+ANSWER_PREFIX = f"{PREFIX}/answer"
 
 _SAFE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -75,6 +79,14 @@ def parse_request(topic: str) -> str | None:
         return None
     slug = topic[len(REQUEST_PREFIX) + 1 :]
     return slug if _SAFE.match(slug) else None
+
+
+def command(kiosk_id: str) -> str:
+    return f"{COMMAND_PREFIX}/{kiosk_id}"
+
+
+def answer(kiosk_id: str) -> str:
+    return f"{ANSWER_PREFIX}/{kiosk_id}"
 
 
 def last_level(topic: str) -> str:

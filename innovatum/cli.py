@@ -1,37 +1,78 @@
 """`innovatum demo`: a broker, an admin node with the demo data and a kiosk, in one command.
 
 Everything lives in one data directory (default: the platform's data dir for `innovatum-demo`), so a
-second terminal can change the content with `innovatum-admin` and watch the screen follow:
+second terminal can change the content with `innovatum-admin` and watch the screen follow (the demo
+prints how, before and after its screen: `demo_hints`).
 
-    export INNOVATUM_ADMIN_DB=<data dir>/admin.db
-    innovatum-admin announce push "Utrym byggnaden" --en "Leave the building" --priority emergency
+Invariants: one demo per data directory (`demo_lock`); however the demo ends (ctrl+q, ctrl+c, SIGTERM,
+the terminal closing: SIGHUP), the broker it started is stopped and the terminal is restored. While
+the kiosk screen runs, the app turns those signals into a clean exit (`kiosk.ui.signals`); before and
+after it, `_ending_signals` turns them into `DemoEnded`, which unwinds through the `finally` blocks.
+The admin commands the demo runs for itself keep their output in demo.log: their hints (reload
+Mosquitto, write a kiosk config) are for a real installation, not for the demo.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
+import shlex
 import shutil
+import signal
 import socket
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 import click
 import platformdirs
 
+from innovatum import demo_hints
 from innovatum.demo_broker import DemoBroker, start_broker
+from innovatum.demo_lock import LOCK_NAME, DemoLock
+from innovatum.errors import DemoError
 
 KIOSK_ID = "demo-lobby"
+DATA_NAME = "innovatum-demo"
+log = logging.getLogger("innovatum.demo")
 
 
-def _admin(db: Path, *args: str) -> None:
-    """Run an `innovatum-admin` command in this process; a failure stops the demo with its message."""
+class DemoEnded(Exception):
+    """A signal asked the demo to end outside the kiosk screen."""
+
+
+def _end(signum: int, frame: FrameType | None) -> None:
+    raise DemoEnded(signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def _ending_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP end the demo through its `finally` blocks instead of killing it."""
+    previous = {sig: signal.signal(sig, _end) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _admin(db: Path, *args: str) -> str:
+    """Run an `innovatum-admin` command in this process; its output goes to demo.log (and is returned),
+    and a failure stops the demo with its message."""
     from admin.cli import main as admin_main
 
+    output = io.StringIO()
     try:
-        admin_main.main(["--db", str(db), "--actor", "demo", *args], standalone_mode=False)
+        with contextlib.redirect_stdout(output):
+            admin_main.main(["--db", str(db), "--actor", "demo", *args], standalone_mode=False)
     except click.ClickException as exc:
-        raise click.ClickException(f"innovatum-admin {' '.join(args)}: {exc.format_message()}") from None
+        raise DemoError(f"innovatum-admin {' '.join(args)}: {exc.format_message()}") from None
+    finally:
+        log.info("innovatum-admin %s\n%s", " ".join(args), output.getvalue().rstrip())
+    return output.getvalue()
 
 
 def _has_kiosk(db: Path, kiosk_id: str) -> bool:
@@ -55,7 +96,7 @@ def main() -> None:
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=lambda: platformdirs.user_data_dir("innovatum-demo"),
+    default=lambda: platformdirs.user_data_dir(DATA_NAME),
     show_default="the platform's data directory for innovatum-demo",
     help="Where the demo keeps its admin database, keys, broker config and kiosk replica.",
 )
@@ -71,9 +112,24 @@ def main() -> None:
 @click.option("--setup-only", is_flag=True, help="Prepare everything and print the paths; start nothing.")
 def demo(data_dir: Path, broker_kind: str, fresh: bool, setup_only: bool) -> None:
     """Run the demo: broker, admin node with demo data, and a kiosk in this terminal."""
-    if fresh and data_dir.exists():
-        shutil.rmtree(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = DemoLock(data_dir).acquire()
+    try:
+        with _ending_signals():
+            _demo(data_dir, broker_kind, fresh, setup_only)
+    except (DemoEnded, KeyboardInterrupt):
+        _say_safely("The demo was stopped.")
+    finally:
+        lock.release()
+
+
+def _demo(data_dir: Path, broker_kind: str, fresh: bool, setup_only: bool) -> None:
+    if fresh:  # everything but the lock this process holds
+        for entry in data_dir.iterdir():
+            if entry.name != LOCK_NAME:
+                if entry.is_dir():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
     db = data_dir / "admin.db"
     logging.basicConfig(
         filename=data_dir / "demo.log",
@@ -81,11 +137,11 @@ def demo(data_dir: Path, broker_kind: str, fresh: bool, setup_only: bool) -> Non
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     _admin(db, "init")
-    _admin(db, "demo-data")
+    loaded = _admin(db, "demo-data")
     if not _has_kiosk(db, KIOSK_ID):
         _admin(db, "kiosk", "add", KIOSK_ID, "--group", "lobby", "--location", "Entré")
     if setup_only:
-        click.echo(f"demo prepared in {data_dir}")
+        click.echo(f"{loaded}demo prepared in {data_dir}")
         return
     users = _broker_users(db)
     broker = start_broker(broker_kind, db, data_dir, free_port(), _admin, users)
@@ -93,7 +149,16 @@ def demo(data_dir: Path, broker_kind: str, fresh: bool, setup_only: bool) -> Non
         _run(db, data_dir, broker, users)
     finally:
         broker.stop()
-    click.echo(f"The demo's data stays in {data_dir} (start over with --fresh).")
+        # Again after the screen: what was printed before it is gone from view.
+        default = Path(platformdirs.user_data_dir(DATA_NAME))
+        again = "" if data_dir.resolve() == default.resolve() else f" --data-dir {shlex.quote(str(data_dir))}"
+        _say_safely(demo_hints.ended(db, again))
+
+
+def _say_safely(text: str) -> None:
+    """Print, unless the terminal is gone (the demo ends because it was closed)."""
+    with contextlib.suppress(OSError):
+        click.echo(text)
 
 
 def _broker_users(db: Path) -> dict[str, str]:
@@ -137,11 +202,7 @@ def _run(db: Path, data_dir: Path, broker: DemoBroker, users: dict[str, str]) ->
     server = Server(db, load_private_key(key_path(db)), settings, stop=stop)
     serving = threading.Thread(target=server.run, name="admin-serve", daemon=True)
     serving.start()
-    click.echo(
-        f"{broker.description} on {broker.url}. In a second terminal:\n"
-        f"  export INNOVATUM_ADMIN_DB={db}\n"
-        '  innovatum-admin announce push "Hej!" --en "Hello!" --priority warning'
-    )
+    click.echo(demo_hints.starting(db, f"{broker.description} on {broker.url}"))
     try:
         config = kiosk_config.load(kiosk_toml)
         run_app(config, SyncClient(config), allow_quit=True)

@@ -1,10 +1,17 @@
 """The demo's broker: Mosquitto with the project's own generated config when it is installed (the real
-thing), otherwise the embedded broker (a convenience for a laptop without Mosquitto)."""
+thing), otherwise the embedded broker (a convenience for a laptop without Mosquitto).
+
+Mosquitto never outlives the demo: it runs in its own session, so the terminal's signals (ctrl+c, the
+hang-up when the window closes) reach only the demo, which stops it; and on Linux it is told to end when
+its parent dies, so even a demo killed with SIGKILL leaves no broker behind.
+"""
 
 from __future__ import annotations
 
+import ctypes
 import getpass
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -12,9 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
-
 from broker.embedded import EmbeddedBroker
+from innovatum.errors import DemoError
 
 
 @dataclass
@@ -34,24 +40,34 @@ def _wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> N
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise click.ClickException(f"mosquitto exited at start (see {log})")
+            raise DemoError(f"mosquitto exited at start (see {log})")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return
         except OSError:
             time.sleep(0.05)
     process.kill()
-    raise click.ClickException(f"mosquitto did not listen on port {port} within 10 s (see {log})")
+    raise DemoError(f"mosquitto did not listen on port {port} within 10 s (see {log})")
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _end_with_parent() -> None:
+    """In the child before exec: SIGTERM when the demo dies (Linux; elsewhere the demo's stop() only)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
 
 
 def start_broker(
-    kind: str, db: Path, data_dir: Path, port: int, admin: Callable[..., None], users: dict[str, str]
+    kind: str, db: Path, data_dir: Path, port: int, admin: Callable[..., object], users: dict[str, str]
 ) -> DemoBroker:
     binary = _mosquitto_binary() if kind in ("auto", "mosquitto") else None
     if kind == "mosquitto" and binary is None:
-        raise click.ClickException(
-            "--broker mosquitto: no mosquitto binary found (apt-get install mosquitto)"
-        )
+        raise DemoError("--broker mosquitto: no mosquitto binary found (apt-get install mosquitto)")
     url = f"mqtt://127.0.0.1:{port}"
     if binary is None:
         embedded = EmbeddedBroker("127.0.0.1", port, users=users).start()
@@ -74,7 +90,11 @@ def start_broker(
     log = data_dir / "mosquitto.log"
     with log.open("ab") as out:
         process = subprocess.Popen(
-            [binary, "-c", str(conf_dir / "mosquitto.conf")], stdout=out, stderr=subprocess.STDOUT
+            [binary, "-c", str(conf_dir / "mosquitto.conf")],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_end_with_parent,  # safe: no thread of the demo runs yet
         )
     _wait_listening(port, process, log)
 

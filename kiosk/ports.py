@@ -12,7 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-SyncEventKind = Literal["applied", "online", "offline"]
+#: "incomplete"/"complete": whether the replica holds the admin's current state (not while it is
+#: bootstrapping, rebuilding a damaged file, or retrying after a failed write); the screen marks it.
+#: "command": a verified remote action from the admin node (see RemoteCommand).
+SyncEventKind = Literal["applied", "online", "offline", "incomplete", "complete", "command"]
+
+
+@dataclass(frozen=True)
+class RemoteCommand:
+    """A verified, fresh remote action from the admin node (kiosk.sync.commands checked it)."""
+
+    action: str  # screenshot, identify, restart
+    id: str
+    address: str  # this kiosk's address on the network that reaches the broker, for `identify`
 
 
 @dataclass(frozen=True)
@@ -20,6 +32,7 @@ class SyncEvent:
     kind: SyncEventKind
     revision: int
     at: datetime
+    command: RemoteCommand | None = None  # with kind "command"
 
 
 class SyncPort(Protocol):
@@ -33,3 +46,8 @@ class SyncPort(Protocol):
 
     def acknowledge(self, announcement_id: int) -> None:
         """An announcement was displayed (announcements are acknowledged once per kiosk)."""
+
+    def answer(
+        self, command: RemoteCommand, *, ok: bool, error: str = "", detail: str = "", screenshot: bytes = b""
+    ) -> None:
+        """Tell the admin node how a remote command went (a screenshot is the SVG)."""

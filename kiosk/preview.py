@@ -141,6 +141,8 @@ def export(app: Any, output: str) -> str:
         return str(app.export_screenshot(title="Innovatum"))
     from rich.console import Console
 
+    from kiosk.ui.textual_internals import frame_renderable
+
     width, height = app.size
     console = Console(
         width=width,
@@ -152,8 +154,7 @@ def export(app: Any, output: str) -> str:
         legacy_windows=False,
         safe_box=False,
     )
-    # What export_screenshot prints too (Textual keeps no public API for the text of a frame).
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    console.print(frame_renderable(app))
     text = console.export_text(styles=output == "ansi")
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
 

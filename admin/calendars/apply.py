@@ -8,6 +8,9 @@ window are history and stay; rows after it are left until a window reaches them.
 Only the columns a feed provides are written, so what staff add by hand to an imported event
 (an English title, an audience, capacity, "full") survives the next import.
 
+An event the feed has but that could not be read (skipped, see problems.py) keeps the rows an earlier
+import stored for its UID: the screens go on showing its last good version rather than losing it.
+
 Cancelled occurrences (STATUS:CANCELLED): an event stays, marked cancelled, so the screens can say
 "Inställt" to visitors who came for it; a booking is removed, because a cancelled booking frees the room.
 Private occurrences (CLASS:PRIVATE or CONFIDENTIAL): a booking keeps its time and is stored without
@@ -22,7 +25,10 @@ from typing import Any
 
 from admin.calendars.expand import Expanded, Occurrence, Progress, Window
 from admin.calendars.overlaps import Overlap, manual_overlaps
+from admin.calendars.problems import Notice, Skipped
+from admin.calendars.shrink import ShrinkGuard, fingerprint
 from admin.content import public, sql, validate
+from admin.content.english import counted
 from admin.store.changes import Change
 from broker.times import now, now_iso, parse_iso, to_iso
 
@@ -43,6 +49,8 @@ class Report:
     skipped_private: int = 0
     duplicates: int = 0
     overlaps: list[Overlap] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     rev: int | None = None
 
     @property
@@ -54,15 +62,26 @@ class Report:
         parts.append(f"{self.unchanged} unchanged")
         if self.cancelled:
             # A cancelled event stays on the screens, marked; a cancelled booking is not stored at all.
-            done = "marked cancelled" if self.kind == "event" else "cancelled bookings left out"
-            parts.append(f"{self.cancelled} {done}")
+            if self.kind == "event":
+                parts.append(f"{self.cancelled} marked cancelled")
+            else:
+                parts.append(f"{counted(self.cancelled, 'cancelled booking')} left out")
         if self.skipped_private:
-            parts.append(f"{self.skipped_private} private events skipped")
+            parts.append(f"{counted(self.skipped_private, 'private event')} skipped")
         if self.duplicates:
-            parts.append(f"{self.duplicates} duplicate occurrences dropped")
+            parts.append(f"{counted(self.duplicates, 'duplicate occurrence')} dropped")
         if self.overlaps:
-            parts.append(f"{len(self.overlaps)} overlapping manual bookings")
+            parts.append(counted(len(self.overlaps), "overlapping manual booking"))
+        if self.skipped:
+            parts.append(f"{counted(len(self.skipped), 'unreadable event')} skipped")
+        if self.notices:
+            parts.append(counted(len(self.notices), "warning"))
         return ", ".join(parts)
+
+    @property
+    def imported(self) -> int:
+        """Occurrences the feed now has on the screens (added, updated or already there)."""
+        return self.added + self.updated + self.unchanged
 
     def counts(self) -> dict[str, int]:
         return {
@@ -74,6 +93,8 @@ class Report:
             "skipped_private": self.skipped_private,
             "duplicates": self.duplicates,
             "overlaps": len(self.overlaps),
+            "skipped": len(self.skipped),
+            "warnings": len(self.notices),
         }
 
 
@@ -86,6 +107,13 @@ class _Target:
 
 _EVENTS = _Target("events", "event", public.event)
 _BOOKINGS = _Target("bookings", "booking", public.booking)
+
+
+#: The fields of an event that its feed sets on every import (`_event_values`): an `event edit` of one
+#: of them is undone by the next import; the others (English text, audience, capacity) are staff's.
+EVENT_FEED_FIELDS = frozenset(
+    ("title_sv", "description_sv", "start", "end", "all_day", "place", "registration_url", "cancelled")
+)
 
 
 def _event_values(occurrence: Occurrence) -> dict[str, Any]:
@@ -116,32 +144,83 @@ def _booking_values(occurrence: Occurrence, room: str) -> dict[str, Any]:
     }
 
 
-def apply_events(
-    tx: Change, source: str, expanded: Expanded, window: Window, progress: Progress | None = None
-) -> Report:
-    report = Report(source, "event", duplicates=expanded.duplicates)
-    wanted: list[tuple[Occurrence, dict[str, Any]]] = []
+def _report(source: str, kind: str, expanded: Expanded) -> Report:
+    return Report(
+        source,
+        kind,
+        duplicates=expanded.duplicates,
+        skipped=list(expanded.skipped),
+        notices=list(expanded.notices),
+    )
+
+
+def _values(
+    expanded: Expanded,
+    report: Report,
+    make: Callable[[Occurrence], dict[str, Any] | None],
+) -> tuple[list[tuple[Occurrence, dict[str, Any]]], frozenset[str]]:
+    """The rows to store, per occurrence; an occurrence a shared content check refuses (validate.Invalid:
+    a time out of range, ...) skips its whole event, as an unreadable one would, and its earlier rows stay.
+    Returns the rows and the UIDs whose rows stay."""
+    made: list[tuple[Occurrence, dict[str, Any]]] = []
+    refused: dict[str, Skipped] = {}
     for occurrence in expanded.occurrences:
-        if occurrence.private:
-            report.skipped_private += 1
+        if occurrence.uid in refused:
             continue
-        report.cancelled += occurrence.cancelled
-        wanted.append((occurrence, _event_values(occurrence)))
-    _sync(tx, _EVENTS, source, wanted, window, report, progress)
+        try:
+            values = make(occurrence)
+        except validate.Invalid as exc:
+            refused[occurrence.uid] = Skipped(occurrence.line, occurrence.shown_uid, str(exc))
+            continue
+        if values is not None:
+            made.append((occurrence, values))
+    if refused:
+        report.skipped = sorted([*report.skipped, *refused.values()], key=lambda skipped: skipped.line)
+    wanted = [(occurrence, values) for occurrence, values in made if occurrence.uid not in refused]
+    return wanted, expanded.kept_uids | frozenset(refused)
+
+
+def apply_events(
+    tx: Change,
+    source: str,
+    expanded: Expanded,
+    window: Window,
+    progress: Progress | None = None,
+    guard: ShrinkGuard | None = None,
+) -> Report:
+    report = _report(source, "event", expanded)
+
+    def make(occurrence: Occurrence) -> dict[str, Any] | None:
+        if occurrence.private:
+            return None
+        return _event_values(occurrence)
+
+    wanted, kept_uids = _values(expanded, report, make)
+    report.skipped_private = sum(o.private for o in expanded.occurrences if o.uid not in kept_uids)
+    report.cancelled = sum(o.cancelled for o, _ in wanted)
+    _sync(tx, _EVENTS, source, wanted, window, report, progress, kept_uids, guard)
     return report
 
 
 def apply_bookings(
-    tx: Change, source: str, room: str, expanded: Expanded, window: Window, progress: Progress | None = None
+    tx: Change,
+    source: str,
+    room: str,
+    expanded: Expanded,
+    window: Window,
+    progress: Progress | None = None,
+    guard: ShrinkGuard | None = None,
 ) -> Report:
-    report = Report(source, "booking", duplicates=expanded.duplicates)
-    wanted: list[tuple[Occurrence, dict[str, Any]]] = []
-    for occurrence in expanded.occurrences:
+    report = _report(source, "booking", expanded)
+
+    def make(occurrence: Occurrence) -> dict[str, Any] | None:
         if occurrence.cancelled:
-            report.cancelled += 1
-            continue
-        wanted.append((occurrence, _booking_values(occurrence, room)))
-    _sync(tx, _BOOKINGS, source, wanted, window, report, progress)
+            return None
+        return _booking_values(occurrence, room)
+
+    wanted, kept_uids = _values(expanded, report, make)
+    report.cancelled = sum(o.cancelled for o in expanded.occurrences if o.uid not in kept_uids)
+    _sync(tx, _BOOKINGS, source, wanted, window, report, progress, kept_uids, guard)
     report.overlaps = manual_overlaps(tx.db, source, since=max(window.start, now()))
     return report
 
@@ -154,19 +233,33 @@ def _sync(
     window: Window,
     report: Report,
     progress: Progress | None,
+    kept_uids: frozenset[str],
+    guard: ShrinkGuard | None,
 ) -> None:
     db = tx.db
     existing = {
         (row["source_uid"], row["recurrence_id"] or ""): row
         for row in db.query(f"SELECT * FROM {target.table} WHERE source = ?", [source])
     }
+    wanted_keys = {(occurrence.uid, occurrence.recurrence_id) for occurrence, _ in wanted}
+    in_window = [
+        key
+        for key, row in existing.items()
+        if window.overlaps(parse_iso(row["start"]), parse_iso(row["end"]))
+    ]
+    # Rows of this source in the window that the feed no longer has; a skipped event's rows stay.
+    removing = [key for key in in_window if key not in wanted_keys and key[0] not in kept_uids]
+    if guard is not None:  # before anything is written: a held reply changes nothing
+        guard.check(
+            before=len(in_window),
+            after=len(wanted_keys),
+            removing=len(removing),
+            fingerprint=fingerprint(wanted_keys),
+        )
     stamp = now_iso()
-    seen: set[tuple[str, str]] = set()
     total = len(wanted)
     for done, (occurrence, values) in enumerate(wanted, start=1):
-        key = (occurrence.uid, occurrence.recurrence_id)
-        seen.add(key)
-        old = existing.get(key)
+        old = existing.get((occurrence.uid, occurrence.recurrence_id))
         if old is None:
             row = {
                 **values,
@@ -190,9 +283,8 @@ def _sync(
                 report.unchanged += 1
         if progress is not None and (done % 200 == 0 or done == total):
             progress(done, total)
-    for key, row in existing.items():
-        if key in seen or not window.overlaps(parse_iso(row["start"]), parse_iso(row["end"])):
-            continue
+    for key in removing:
+        row = existing[key]
         db.execute(f"DELETE FROM {target.table} WHERE id = ?", [row["id"]])
         tx.delete(target.kind, str(row["id"]))
         report.removed += 1

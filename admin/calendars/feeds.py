@@ -1,28 +1,34 @@
 """The subscribed feeds (table `calendars`) and what the last poll of each found.
 
 A feed's name is the `source` of the rows it imports, so removing a feed can remove exactly its rows.
-Poll bookkeeping (ETag, last error, ...) is not content: it is written outside the revision machinery
-and never reaches the kiosks.
+Poll bookkeeping (ETag, last error, what the last poll imported and skipped, a held reply) is not
+content: it is written outside the revision machinery and never reaches the kiosks. health.py turns it
+into what `calendar status` shows staff.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
+from admin.calendars.apply import Report
 from admin.calendars.errors import CalendarError
 from admin.calendars.expand import DEFAULT_DAYS
 from admin.calendars.fetch import normalise_url
 from admin.calendars.importer import KINDS, Kind, check_source, require_room
+from admin.calendars.shrink import DEFAULT_MAX_DROP
 from admin.store.changes import transaction
 from broker.times import now_iso, parse_iso, to_iso
 
 DEFAULT_EVERY = 15
 MAX_EVERY = 7 * 24 * 60
 MAX_DAYS = 366
+#: How many skipped events and warnings of the last import are kept for `calendar status`.
+KEEP_PROBLEMS = 50
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,17 @@ class Feed:
     last_summary: str
     digest: str | None  # SHA-256 of the text last imported, for servers that send no validators
     created_at: str
+    last_result: str | None  # "imported", "not-modified", "failed" or "held"
+    last_imported: int | None  # occurrences of the feed on the screens after its last import
+    last_skipped: int | None  # unreadable events the last import skipped
+    last_warnings: int | None
+    last_problems: list[str]  # their lines, warnings first (at most KEEP_PROBLEMS)
+    failures: int  # failed polls in a row
+    failing_since: str | None
+    held_reason: str | None  # why the last reply was held back, while it is
+    held_fingerprint: str | None
+    held_since: str | None
+    max_drop: int  # per cent, see shrink.py
 
     def due(self, at: datetime) -> bool:
         if self.last_polled is None:
@@ -54,7 +71,9 @@ class Feed:
 
 
 def _feed(row: dict[str, Any]) -> Feed:
-    return Feed(**{name: row[name] for name in Feed.__dataclass_fields__})
+    values = {name: row[name] for name in Feed.__dataclass_fields__}
+    values["last_problems"] = json.loads(row["last_problems"] or "[]")
+    return Feed(**values)
 
 
 def get(db: sqlite_utils.Database, name: str) -> Feed | None:
@@ -83,6 +102,7 @@ def add(
     room: str | None = None,
     every: int = DEFAULT_EVERY,
     days: int = DEFAULT_DAYS,
+    max_drop: int = DEFAULT_MAX_DROP,
 ) -> Feed:
     name = check_source(name)
     url = normalise_url(url)
@@ -96,17 +116,19 @@ def add(
         raise CalendarError(f"--every must be between 1 and {MAX_EVERY} minutes, not {every}")
     if not 1 <= days <= MAX_DAYS:
         raise CalendarError(f"--days must be between 1 and {MAX_DAYS}, not {days}")
+    _check_max_drop(max_drop)
     with transaction(db, actor, f"calendar add {name}") as tx:
         if get(db, name) is not None:
             raise CalendarError(f"a calendar feed named {name!r} already exists")
         if room:
             require_room(db, room)
         db.execute(
-            "INSERT INTO calendars (name, url, kind, room, every_minutes, days, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [name, url, kind, room, every, days, now_iso()],
+            "INSERT INTO calendars (name, url, kind, room, every_minutes, days, max_drop, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [name, url, kind, room, every, days, max_drop, now_iso()],
         )
-        tx.audit("calendar.add", "calendar", name, {"url": url, "kind": kind, "room": room, "every": every})
+        details = {"url": url, "kind": kind, "room": room, "every": every, "max_drop": max_drop}
+        tx.audit("calendar.add", "calendar", name, details)
     return require(db, name)
 
 
@@ -126,34 +148,85 @@ def remove(db: sqlite_utils.Database, actor: str, name: str, *, keep_data: bool 
     return removed
 
 
+def _check_max_drop(max_drop: int) -> None:
+    if not 1 <= max_drop <= 100:
+        raise CalendarError(f"--max-drop must be between 1 and 100 (per cent), not {max_drop}")
+
+
+def set_max_drop(db: sqlite_utils.Database, actor: str, name: str, max_drop: int) -> Feed:
+    _check_max_drop(max_drop)
+    with transaction(db, actor, f"calendar set {name}") as tx:
+        require(db, name)
+        db.execute("UPDATE calendars SET max_drop = ? WHERE name = ?", [max_drop, name])
+        tx.audit("calendar.set", "calendar", name, {"max_drop": max_drop})
+    return require(db, name)
+
+
+#: An answer from the feed clears a failure streak and a held reply.
+_ANSWERED = (
+    "failures = 0, failing_since = NULL, held_reason = NULL, held_fingerprint = NULL, held_since = NULL"
+)
+
+
 def record_success(
     db: sqlite_utils.Database,
     name: str,
     at: datetime,
     *,
-    summary: str,
+    report: Report,
     etag: str | None,
     last_modified: str | None,
     digest: str,
 ) -> None:
     stamp = to_iso(at)
+    problems = [f"warning: {n.describe()}" for n in report.notices]  # in the order `calendar poll` prints
+    problems += [f"event skipped: {s.describe()}" for s in report.skipped]
     db.execute(
         "UPDATE calendars SET last_polled = ?, last_ok = ?, last_error = NULL, last_summary = ?, "
-        "etag = ?, last_modified = ?, digest = ? WHERE name = ?",
-        [stamp, stamp, summary, etag, last_modified, digest, name],
+        "etag = ?, last_modified = ?, digest = ?, last_result = 'imported', last_imported = ?, "
+        f"last_skipped = ?, last_warnings = ?, last_problems = ?, {_ANSWERED} WHERE name = ?",
+        [
+            stamp,
+            stamp,
+            report.summary(),
+            etag,
+            last_modified,
+            digest,
+            report.imported,
+            len(report.skipped),
+            len(report.notices),
+            json.dumps(problems[:KEEP_PROBLEMS], ensure_ascii=False),
+            name,
+        ],
     )
 
 
 def record_not_modified(db: sqlite_utils.Database, name: str, at: datetime) -> None:
+    """The reply is the data we have: the counts of its import still describe it."""
     stamp = to_iso(at)
     db.execute(
-        "UPDATE calendars SET last_polled = ?, last_ok = ?, last_error = NULL WHERE name = ?",
+        "UPDATE calendars SET last_polled = ?, last_ok = ?, last_error = NULL, "
+        f"last_result = 'not-modified', {_ANSWERED} WHERE name = ?",
         [stamp, stamp, name],
+    )
+
+
+def record_held(db: sqlite_utils.Database, name: str, at: datetime, reason: str, fingerprint: str) -> None:
+    """The reply is not applied (shrink.py): the last good data and its validators stay."""
+    stamp = to_iso(at)
+    db.execute(
+        "UPDATE calendars SET last_polled = ?, last_error = NULL, last_result = 'held', failures = 0, "
+        "failing_since = NULL, held_reason = ?, held_fingerprint = ?, "
+        "held_since = COALESCE(held_since, ?) WHERE name = ?",
+        [stamp, reason, fingerprint, stamp, name],
     )
 
 
 def record_failure(db: sqlite_utils.Database, name: str, at: datetime, error: str) -> None:
     """The feed's imported rows and validators stay as they were: its last good data keeps showing."""
+    stamp = to_iso(at)
     db.execute(
-        "UPDATE calendars SET last_polled = ?, last_error = ? WHERE name = ?", [to_iso(at), error[:500], name]
+        "UPDATE calendars SET last_polled = ?, last_error = ?, last_result = 'failed', "
+        "failures = failures + 1, failing_since = COALESCE(failing_since, ?) WHERE name = ?",
+        [stamp, error[:500], stamp, name],
     )

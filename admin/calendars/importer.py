@@ -1,7 +1,8 @@
 """One import of one feed's text into events or bookings: check, expand, then one transaction.
 
 Everything that can be wrong with the feed is found before the transaction starts, and the transaction
-is all or nothing, so a refused feed leaves the database exactly as it was.
+is all or nothing, so a refused feed leaves the database exactly as it was. An event that cannot be read
+is not a refusal (unless strict): it is skipped and reported, and the rest of the feed is imported.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sqlite_utils
 from admin.calendars.apply import Report, apply_bookings, apply_events
 from admin.calendars.errors import CalendarError
 from admin.calendars.expand import MAX_OCCURRENCES, Window, expand
+from admin.calendars.shrink import ShrinkGuard
 from admin.content import validate
 from admin.store.changes import transaction
 
@@ -51,7 +53,12 @@ def import_text(
     room: str | None = None,
     progress: PhaseProgress | None = None,
     cap: int = MAX_OCCURRENCES,
+    strict: bool = False,
+    guard: ShrinkGuard | None = None,
 ) -> Report:
+    """Import what can be read; unreadable events are skipped and listed in the report (with strict=True
+    the first one refuses the whole feed instead, and nothing is written). A guard (polled feeds) raises
+    shrink.HeldReply for a reply that would empty or shrink the screens at once, writing nothing."""
     source = check_source(source)
     if kind == "bookings":
         if not room:
@@ -59,13 +66,15 @@ def import_text(
         require_room(db, room)
     expanding = (lambda done, total: progress("expanding", done, total)) if progress else None
     writing = (lambda done, total: progress("writing", done, total)) if progress else None
-    expanded = expand(text, window, cap=cap, progress=expanding)
+    expanded = expand(text, window, cap=cap, progress=expanding, strict=strict)
     with transaction(db, actor, f"{kind} import-ics {source}") as tx:
         if kind == "bookings":
             assert room is not None
             require_room(db, room)  # again under the write lock: it may have been removed meanwhile
-            report = apply_bookings(tx, source, room, expanded, window, writing)
+            report = apply_bookings(tx, source, room, expanded, window, writing, guard)
         else:
-            report = apply_events(tx, source, expanded, window, writing)
+            report = apply_events(tx, source, expanded, window, writing, guard)
+        if strict and report.skipped:  # refused by a content check while the rows were made
+            raise report.skipped[0].error()
     report.rev = tx.rev
     return report

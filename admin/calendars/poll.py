@@ -1,8 +1,11 @@
 """Polling the subscribed feeds: what `innovatum-admin serve` runs from a background thread.
 
-A feed that fails (unreachable, HTML instead of iCalendar, a broken event) keeps its last good data:
-the import is all or nothing, so nothing of it is applied, and the error is recorded for
-`calendar list`. Nothing a feed does can raise out of `poll_due_feeds`.
+A feed that fails (unreachable, HTML instead of iCalendar, a broken structure) keeps its last good
+data: the import is all or nothing, so nothing of it is applied, and the error is recorded for
+`calendar list` and `calendar status` (with how many polls in a row have failed). An unreadable event is
+not a failure: it is skipped, its earlier version stays, and the poll's log lines and the feed's status
+name it. A reply that would empty or shrink the screens at once is held back (shrink.py). Nothing a feed
+does can raise out of `poll_due_feeds`.
 
 ETag / Last-Modified are sent only when the last successful import was today: the import window starts
 today, so on a new day the feed is read again in full even if it has not changed, otherwise an endless
@@ -27,6 +30,7 @@ from admin.calendars.errors import CalendarError
 from admin.calendars.expand import Window
 from admin.calendars.fetch import TIMEOUT, fetch
 from admin.calendars.importer import import_text
+from admin.calendars.shrink import HeldReply, ShrinkGuard
 from admin.store import db as store_db
 from broker.times import STOCKHOLM, now, parse_iso
 
@@ -38,16 +42,34 @@ ACTOR = "calendar-poller"
 @dataclass(frozen=True)
 class PollResult:
     feed: str
-    status: str  # "imported", "not-modified" or "failed"
+    status: str  # "imported", "not-modified", "held" or "failed"
     report: Report | None = None
-    error: str | None = None
+    error: str | None = None  # for "failed": what went wrong; for "held": why
 
     def describe(self) -> str:
         if self.status == "imported" and self.report is not None:
             return f"{self.feed}: {self.report.summary()}"
         if self.status == "not-modified":
             return f"{self.feed}: not modified since the last poll"
+        if self.status == "held":
+            return f"{self.feed}: {held_message(self.feed, self.error or '')}"
         return f"{self.feed}: {self.error}"
+
+    def problems(self) -> list[str]:
+        """One line per warning and per skipped event of this poll's import."""
+        if self.report is None:
+            return []
+        lines = [f"{self.feed}: {notice.describe()}" for notice in self.report.notices]
+        return lines + [
+            f"{self.feed}: event skipped: {skipped.describe()}" for skipped in self.report.skipped
+        ]
+
+
+def held_message(name: str, reason: str) -> str:
+    return (
+        f"reply held back, the last good data stays: {reason}; it is taken if the next poll says the "
+        f"same, or now with `innovatum-admin calendar accept {name}`"
+    )
 
 
 def poll_feed(
@@ -58,9 +80,11 @@ def poll_feed(
     at: datetime | None = None,
     today: date | None = None,
     timeout: float = TIMEOUT,
+    accept: bool = False,
 ) -> PollResult:
     """Fetch and import one feed now, recording the outcome in its `calendars` row. Never raises for
-    anything the feed or the network does (only for a database that cannot record it)."""
+    anything the feed or the network does (only for a database that cannot record it). accept=True
+    takes the reply even if it empties or shrinks the screens (`calendar accept`)."""
     at = at or now()
     today = today or at.date()
     conditional = feed.last_ok is not None and parse_iso(feed.last_ok).astimezone(STOCKHOLM).date() == today
@@ -88,7 +112,11 @@ def poll_feed(
             source=feed.name,
             room=feed.room,
             window=Window.ahead(today, feed.days),
+            guard=None if accept else ShrinkGuard(feed.max_drop, confirmed=feed.held_fingerprint),
         )
+    except HeldReply as held:
+        feeds.record_held(db, feed.name, at, held.reason, held.fingerprint)
+        return PollResult(feed.name, "held", error=held.reason)
     except CalendarError as exc:
         error = str(exc)
     except Exception as exc:  # a bug must not take serve down; it is recorded and logged instead
@@ -99,7 +127,7 @@ def poll_feed(
             db,
             feed.name,
             at,
-            summary=report.summary(),
+            report=report,
             etag=fetched.etag,
             last_modified=fetched.last_modified,
             digest=digest,
@@ -129,6 +157,12 @@ def poll_due_feeds(db_path: Path) -> None:
             # serve's log is where an operator looks when a screen shows something odd.
             if result.status == "failed":
                 log.warning("calendar feed %s failed: %s", feed.name, result.error)
+            elif result.status == "held":
+                log.warning("calendar feed %s", result.describe())
+            else:
+                for line in result.problems():
+                    log.warning("calendar feed %s", line)
+                log.info("calendar feed %s", result.describe())
             for overlap in result.report.overlaps if result.report else ():
                 log.warning("calendar feed %s: %s", feed.name, overlap.describe())
     except Exception:

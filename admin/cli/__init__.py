@@ -1,6 +1,6 @@
 """`innovatum-admin`: the admin node's command line.
 
-How a command family plugs in (follow this in every module listed in `COMMAND_MODULES`):
+How a command family plugs in (every module imported and registered at the bottom of this file):
 
 - Define the click commands/groups in the module, and a function
 
@@ -32,7 +32,6 @@ Help lists commands alphabetically (click's default), so registration order does
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -40,23 +39,6 @@ import click
 
 from admin.cli.common import Context, OneLineUsageError, UserError, default_actor
 from admin.store.db import ENV_VAR, default_path
-
-#: The command families, one module each (admin/cli/<name>.py).
-COMMAND_MODULES = (
-    "announce",
-    "audit",
-    "calendars",
-    "demo",
-    "events",
-    "fleet",
-    "init",
-    "listing",
-    "review",
-    "rooms",
-    "sync",
-    "tenant_access",
-    "tenants",
-)
 
 
 class AdminGroup(click.Group):
@@ -102,13 +84,44 @@ def main(ctx: click.Context, db_path: Path | None, actor: str | None, as_tenant:
         raise UserError(f"--as-tenant works only with `listing ...`, not `{ctx.invoked_subcommand}`")
 
 
-def _register() -> None:
-    for name in COMMAND_MODULES:
-        module = importlib.import_module(f"admin.cli.{name}")
-        register = getattr(module, "register", None)
-        # A module still being written (a one-line stub) has nothing to register yet.
-        if register is not None:
-            register(main)
+# The command families, one module each, imported once `main` exists (they never import this package).
+from admin.cli import (  # noqa: E402
+    announce,
+    audit,
+    backup,
+    calendars,
+    demo,
+    events,
+    fleet,
+    floors,
+    init,
+    listing,
+    posters,
+    remote,
+    review,
+    rooms,
+    sync,
+    tenant_access,
+    tenants,
+)
 
-
-_register()
+for _family in (
+    announce,
+    audit,
+    backup,
+    calendars,
+    demo,
+    events,
+    fleet,
+    floors,
+    init,
+    listing,
+    posters,
+    remote,
+    review,
+    rooms,
+    sync,
+    tenant_access,
+    tenants,
+):
+    _family.register(main)

@@ -14,7 +14,9 @@ from admin.cli.common import (
     say,
     user_errors,
 )
+from admin.cli.when import WHEN, WHEN_HELP
 from admin.content import announcements as content
+from admin.content.english import counted
 from broker.schema import PRIORITIES
 
 
@@ -29,17 +31,25 @@ def announce() -> None:
 @click.option(
     "--priority", required=True, type=click.Choice(PRIORITIES), help="emergency takes over the screen."
 )
-@click.option("--from", "start", metavar="ISO", help="Show from (default: now).")
-@click.option("--until", metavar="ISO", help="Show until (default: until retracted).")
+@click.option("--from", "start", type=WHEN, metavar="TIME", help=f"Show from (default: now). {WHEN_HELP}")
+@click.option("--until", type=WHEN, metavar="TIME", help="Show until (default: until retracted), e.g. +2h.")
 @click.option("--target", default="all", show_default=True, help="all, group:GROUP or kiosk:KIOSK-ID.")
+@click.option("--force", is_flag=True, help="Push even if the target matches no kiosk (yet).")
 @pass_context
 def push(
-    ctx: Context, text: str, en: str | None, priority: str, start: str | None, until: str | None, target: str
+    ctx: Context,
+    text: str,
+    en: str | None,
+    priority: str,
+    start: str | None,
+    until: str | None,
+    target: str,
+    force: bool,
 ) -> None:
     """Show TEXT (Swedish) on the screens; prints the announcement's id."""
     values = {"text": text, "en": en, "priority": priority, "from": start, "until": until, "target": target}
     with user_errors(), ctx.database() as db:
-        announcement_id, outcome = content.push(db, ctx.actor, values)
+        announcement_id, outcome = content.push(db, ctx.actor, values, force=force)
     say(f"pushed announcement {announcement_id} to {target} ({revision_note(outcome.rev)})")
 
 
@@ -53,7 +63,7 @@ def list_(ctx: Context, as_json: bool) -> None:
     print_rows(
         rows,
         as_json=as_json,
-        title=f"{len(rows)} announcements",
+        title=counted(len(rows), "announcement"),
         columns=["id", "priority", "text", "from", "until", "target", "status", "shown by"],
         cells=lambda r: [
             r["id"],

@@ -1,4 +1,4 @@
-"""`calendar add|list|remove|poll`, `event import-ics` and `booking import-ics`: iCalendar feeds.
+"""`calendar add|set|list|status|remove|poll|accept`, `event|booking import-ics`: iCalendar feeds.
 
 Everything here is a thin shell over admin.calendars; a CalendarError (a bad feed, an unreachable URL)
 becomes one `error: ...` line and exit status 1, with the database unchanged.
@@ -26,9 +26,11 @@ from admin.calendars.apply import Report
 from admin.calendars.errors import CalendarError
 from admin.calendars.expand import DEFAULT_DAYS, Window
 from admin.calendars.fetch import TIMEOUT, read
+from admin.calendars.health import health
 from admin.calendars.importer import Kind, check_source, import_text, require_room
 from admin.calendars.overlaps import manual_overlaps
-from admin.calendars.poll import poll_feed
+from admin.calendars.poll import PollResult, poll_feed
+from admin.calendars.shrink import DEFAULT_MAX_DROP
 from admin.cli.common import (
     Context,
     fail,
@@ -42,6 +44,7 @@ from admin.cli.common import (
 )
 from admin.cli.events import event
 from admin.cli.rooms import booking
+from admin.content.english import counted
 from broker.times import now
 
 
@@ -80,7 +83,16 @@ def _progress(what: str) -> Iterator[Callable[[str, int, int], None]]:
         yield advance
 
 
+def _problems(report: Report, prefix: str = "") -> None:
+    """One line per tolerated problem and per skipped event, on stderr, before the summary."""
+    for notice in report.notices:
+        _warn(f"{prefix}{notice.describe()}")
+    for skipped in report.skipped:
+        _warn(f"{prefix}event skipped: {skipped.describe()}")
+
+
 def _report(report: Report, what: str) -> None:
+    _problems(report)
     for overlap in report.overlaps:
         _warn(overlap.describe())
     say(f"imported {what}: {report.summary()} ({revision_note(report.rev)})")
@@ -95,6 +107,13 @@ _TIMEOUT_OPTION = click.option(
     help="For a URL: give up when the server has not answered (or finished) within this time.",
 )
 
+_STRICT_OPTION = click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse the whole feed, changing nothing, if any event or line in it cannot be read "
+    "(default: skip what cannot be read, import the rest and list what was skipped).",
+)
+
 _DAYS_OPTION = click.option(
     "--days",
     type=click.IntRange(1, feeds.MAX_DAYS),
@@ -105,7 +124,15 @@ _DAYS_OPTION = click.option(
 
 
 def _import(
-    ctx: Context, spec: str, *, kind: Kind, source: str, room: str | None, days: int, timeout: float
+    ctx: Context,
+    spec: str,
+    *,
+    kind: Kind,
+    source: str,
+    room: str | None,
+    days: int,
+    timeout: float,
+    strict: bool,
 ) -> None:
     window = Window.ahead(now().date(), days)  # today in Stockholm, whatever the machine's zone
     with _errors(), ctx.database() as db, _progress(f"{kind} from {source}") as progress:
@@ -114,7 +141,15 @@ def _import(
             require_room(db, room)
         text = read(spec, timeout=timeout)
         report = import_text(
-            db, ctx.actor, text, kind=kind, source=source, room=room, window=window, progress=progress
+            db,
+            ctx.actor,
+            text,
+            kind=kind,
+            source=source,
+            room=room,
+            window=window,
+            progress=progress,
+            strict=strict,
         )
     _report(report, f"{kind} from {source}")
 
@@ -124,15 +159,17 @@ def _import(
 @click.option("--source", required=True, help="Where these events come from; re-importing it updates them.")
 @_DAYS_OPTION
 @_TIMEOUT_OPTION
+@_STRICT_OPTION
 @pass_context
-def event_import_ics(ctx: Context, spec: str, source: str, days: int, timeout: float) -> None:
+def event_import_ics(ctx: Context, spec: str, source: str, days: int, timeout: float, strict: bool) -> None:
     """Import science-center events from an iCalendar file or URL.
 
     Recurring events are expanded over the window. Importing the same source again updates changed
     events in place, removes those that left the feed and leaves the rest alone; cancelled occurrences
-    stay, marked cancelled; private events are skipped.
+    stay, marked cancelled; private events are skipped. An event that cannot be read is skipped (its
+    earlier version stays) and listed with its line and UID; --strict refuses the feed instead.
     """
-    _import(ctx, spec, kind="events", source=source, room=None, days=days, timeout=timeout)
+    _import(ctx, spec, kind="events", source=source, room=None, days=days, timeout=timeout, strict=strict)
 
 
 @click.command("import-ics")
@@ -141,16 +178,41 @@ def event_import_ics(ctx: Context, spec: str, source: str, days: int, timeout: f
 @click.option("--source", default=None, help="Where these bookings come from (default: the room's slug).")
 @_DAYS_OPTION
 @_TIMEOUT_OPTION
+@_STRICT_OPTION
 @pass_context
 def booking_import_ics(
-    ctx: Context, spec: str, room: str, source: str | None, days: int, timeout: float
+    ctx: Context, spec: str, room: str, source: str | None, days: int, timeout: float, strict: bool
 ) -> None:
     """Import a room's bookings from an iCalendar file or URL.
 
     Private meetings keep their time and lose their title; cancelled ones are removed. Bookings that
-    overlap a manual booking in the same room are imported and reported as warnings.
+    overlap a manual booking in the same room are imported and reported as warnings. An event that
+    cannot be read is skipped and listed with its line and UID; --strict refuses the feed instead.
     """
-    _import(ctx, spec, kind="bookings", source=source or room, room=room, days=days, timeout=timeout)
+    _import(
+        ctx,
+        spec,
+        kind="bookings",
+        source=source or room,
+        room=room,
+        days=days,
+        timeout=timeout,
+        strict=strict,
+    )
+
+
+_MAX_DROP_OPTION_HELP = (
+    "A polled reply that removes more than this share of the feed's events in the window at once (or all "
+    "of them) is held back until the next poll says the same, or `calendar accept NAME`."
+)
+_MAX_DROP_OPTION = click.option(
+    "--max-drop",
+    type=int,
+    default=DEFAULT_MAX_DROP,
+    show_default=True,
+    metavar="PERCENT",
+    help=_MAX_DROP_OPTION_HELP,
+)
 
 
 @click.group("calendar")
@@ -174,19 +236,22 @@ def calendar() -> None:
 @click.option(
     "--days", type=int, default=DEFAULT_DAYS, show_default=True, help="How many days ahead to import."
 )
+@_MAX_DROP_OPTION
 @pass_context
 def calendar_add(
-    ctx: Context, name: str, url: str, kind: str, room: str | None, every: int, days: int
+    ctx: Context, name: str, url: str, kind: str, room: str | None, every: int, days: int, max_drop: int
 ) -> None:
     """Subscribe to a feed. NAME is also the source of what it imports."""
     with _errors(), ctx.database() as db:
-        feed = feeds.add(db, ctx.actor, name, url, kind, room=room, every=every, days=days)
+        feed = feeds.add(db, ctx.actor, name, url, kind, room=room, every=every, days=days, max_drop=max_drop)
     say(f"added calendar {feed.name}: {feed.kind} every {feed.every_minutes} min (polled by `serve`)")
 
 
 def _status(feed: feeds.Feed) -> str:
     if feed.last_error:
         return f"error: {feed.last_error}"
+    if feed.last_result == "held":
+        return f"held: {feed.held_reason}"
     if feed.last_ok:
         return f"ok: {feed.last_summary}" if feed.last_summary else "ok"
     return "not polled yet"
@@ -204,12 +269,17 @@ def calendar_list(ctx: Context, as_json: bool) -> None:
         ]
     if as_json:
         print_json(
-            {**feed.as_json(), "status": _status(feed), "overlaps": [o.as_json() for o in overlaps]}
+            {
+                **feed.as_json(),
+                "status": _status(feed),
+                "health": health(feed).level,
+                "overlaps": [o.as_json() for o in overlaps],
+            }
             for feed, overlaps in listed
         )
         return
     print_table(
-        f"{len(listed)} calendar feeds",
+        counted(len(listed), "calendar feed"),
         ["name", "kind", "room", "every", "last poll", "status", "overlaps"],
         [
             [
@@ -238,7 +308,8 @@ def calendar_remove(ctx: Context, name: str, keep_data: bool) -> None:
     """Unsubscribe; what the feed imported is removed from the screens unless --keep-data."""
     with _errors(), ctx.database() as db:
         removed = feeds.remove(db, ctx.actor, name, keep_data=keep_data)
-    say(f"removed calendar {name}" + ("" if keep_data else f" and the {removed} rows it had imported"))
+    imported = "" if keep_data else f" and the {counted(removed, 'row')} it had imported"
+    say(f"removed calendar {name}{imported}")
 
 
 @calendar.command("poll")
@@ -252,17 +323,103 @@ def calendar_poll(ctx: Context, names: tuple[str, ...]) -> None:
         if not chosen:
             say("no calendar feeds to poll (subscribe with `innovatum-admin calendar add`)")
         for feed in chosen:
-            result = poll_feed(db, feed, actor=ctx.actor)
-            if result.status == "failed":
-                failed = True
-                click.echo(f"error: {result.describe()}", err=True)
-                continue
-            if result.report is not None:
-                for overlap in result.report.overlaps:
-                    _warn(overlap.describe())
-            say(result.describe())
+            failed = _show_poll(poll_feed(db, feed, actor=ctx.actor)) or failed
     if failed:
         sys.exit(1)
+
+
+def _show_poll(result: PollResult) -> bool:
+    """Print what one poll did; True if it failed."""
+    if result.status == "failed":
+        click.echo(f"error: {result.describe()}", err=True)
+        return True
+    if result.status == "held":
+        _warn(result.describe())
+        return False
+    for line in result.problems():
+        _warn(line)
+    if result.report is not None:
+        for overlap in result.report.overlaps:
+            _warn(overlap.describe())
+    say(result.describe())
+    return False
+
+
+@calendar.command("accept")
+@click.argument("name")
+@pass_context
+def calendar_accept(ctx: Context, name: str) -> None:
+    """Poll a feed whose reply was held back and take what it says now, even if that empties or
+    shrinks the screens. Exit 1 if the poll fails."""
+    with _errors(), ctx.database() as db:
+        feed = feeds.require(db, name)
+        if feed.last_result != "held":
+            raise CalendarError(
+                f"calendar feed {name!r} has no reply held back (see `calendar status {name}`)"
+            )
+        failed = _show_poll(poll_feed(db, feed, actor=ctx.actor, accept=True))
+    if failed:
+        sys.exit(1)
+
+
+@calendar.command("set")
+@click.argument("name")
+@click.option("--max-drop", type=int, required=True, metavar="PERCENT", help=_MAX_DROP_OPTION_HELP)
+@pass_context
+def calendar_set(ctx: Context, name: str, max_drop: int) -> None:
+    """Change a feed's settings."""
+    with _errors(), ctx.database() as db:
+        feed = feeds.set_max_drop(db, ctx.actor, name, max_drop)
+    say(f"calendar {feed.name}: --max-drop {feed.max_drop}%")
+
+
+@calendar.command("status")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array of objects.")
+@pass_context
+def calendar_status(ctx: Context, names: tuple[str, ...], as_json: bool) -> None:
+    """How each feed is doing: failing (and for how many polls), held back, skipping unreadable events,
+    or ok; below the table, the skipped events and warnings of the feeds that need attention."""
+    with _errors(), ctx.database() as db:
+        chosen = [feeds.require(db, name) for name in names] if names else feeds.all_feeds(db)
+    if as_json:
+        print_json(
+            {
+                "name": feed.name,
+                "health": health(feed).level,
+                "message": health(feed).words,
+                "last_polled": feed.last_polled,
+                "last_result": feed.last_result,
+                "last_ok": feed.last_ok,
+                "imported": feed.last_imported,
+                "skipped": feed.last_skipped,
+                "warnings": feed.last_warnings,
+                "failures": feed.failures,
+                "problems": feed.last_problems,
+            }
+            for feed in chosen
+        )
+        return
+    attention = sum(health(feed).attention for feed in chosen)
+    print_table(
+        f"{len(chosen)} calendar feeds, {attention} need attention",
+        ["name", "health", "last poll", "imported", "skipped", "what it means"],
+        [
+            [
+                feed.name,
+                health(feed).level.upper() if health(feed).attention else health(feed).level,
+                local_time(feed.last_polled),
+                "" if feed.last_imported is None else feed.last_imported,
+                feed.last_skipped or "",
+                health(feed).words,
+            ]
+            for feed in chosen
+        ],
+    )
+    for feed in chosen:
+        if health(feed).attention or names:
+            for line in feed.last_problems:
+                say(f"{feed.name}: {line}")
 
 
 def register(main: click.Group) -> None:

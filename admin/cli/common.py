@@ -18,8 +18,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from admin.content import validate
 from admin.content.listings import Outcome
-from admin.content.validate import Invalid
+from admin.content.validate import Invalid, InvalidRows
 from admin.store import db as store_db
 from broker.times import STOCKHOLM, parse_iso
 
@@ -33,6 +34,20 @@ class UserError(click.ClickException):
     def show(self, file: Any = None) -> None:
         # One line even if an underlying message (an OS or SQLite error) carries a line break.
         click.echo(f"error: {' '.join(self.format_message().split())}", err=True)
+
+
+class RowErrors(UserError):
+    """Every bad row of an import, one `error:` line each, then (for more than one) the summary."""
+
+    def __init__(self, rows: InvalidRows) -> None:
+        super().__init__(rows.problems[0] if rows.total == 1 else rows.summary())
+        self.rows = rows
+
+    def show(self, file: Any = None) -> None:
+        if self.rows.total > 1:
+            for problem in self.rows.problems:
+                click.echo(f"error: {' '.join(problem.split())}", err=True)
+        super().show(file)
 
 
 class OneLineUsageError(click.UsageError):
@@ -104,6 +119,29 @@ def json_option(help_text: str) -> Decorator:
     return click.option("--json", "as_json", is_flag=True, help=help_text)
 
 
+def out_option(
+    help_text: str, *, directory: bool = False, required: bool = False, dest: str = "out"
+) -> Decorator:
+    """`--out FILE` (or DIR): where a command writes. Its parent directory must exist: a typo in a path
+    is an error, not a directory tree created somewhere unexpected. A DIR itself may be new."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+        if value is not None and not value.absolute().parent.is_dir():
+            raise click.BadParameter(f"{value.parent} is not an existing directory (create it first)")
+        return value
+
+    return click.option(
+        "--out",
+        dest,
+        required=required,
+        default=None,
+        type=click.Path(file_okay=not directory, dir_okay=directory, path_type=Path),
+        metavar="DIR" if directory else "FILE",
+        callback=check,
+        help=help_text,
+    )
+
+
 def given(values: Mapping[str, Any]) -> dict[str, Any]:
     """The options the operator gave: click passes None for the others, and edit must keep those."""
     return {name: value for name, value in values.items() if value is not None}
@@ -121,6 +159,8 @@ def user_errors() -> Iterator[None]:
     """Turn the content layer's `Invalid` (and a busy or broken database) into one-line errors."""
     try:
         yield
+    except InvalidRows as exc:
+        raise RowErrors(exc) from None
     except Invalid as exc:
         fail(str(exc))
     except sqlite3.OperationalError as exc:
@@ -134,7 +174,8 @@ def user_errors() -> Iterator[None]:
 
 def print_json(items: Iterable[dict[str, Any]]) -> None:
     """The --json form: one JSON array of objects, UTF-8, stable key order."""
-    click.echo(json.dumps(list(items), ensure_ascii=False, indent=2))
+    # RFC 8259: no NaN or Infinity (callers pass finite numbers; this makes a slip an error, not bad JSON).
+    click.echo(json.dumps(list(items), ensure_ascii=False, indent=2, allow_nan=False))
 
 
 def console() -> Console:
@@ -148,7 +189,7 @@ def cell(value: Any) -> Text:
         return Text("")
     if isinstance(value, bool):
         return Text("yes" if value else "no")
-    return Text(str(value))
+    return Text(validate.printable(str(value)))  # and never a terminal escape, whoever wrote it
 
 
 def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:

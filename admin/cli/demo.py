@@ -12,8 +12,9 @@ from admin.content import demo
 @pass_context
 def demo_data(ctx: Context) -> None:
     """Load the demo installation from assets/demo: real partners, fictional tenants (marked demo),
-    science-center events over the coming three weeks, project-arena bookings today and tomorrow, one
-    announcement. Running it again the same day changes nothing; on a later day it moves the dates along."""
+    science-center events from now over the coming three weeks, project-arena rooms busy now, soon and
+    tomorrow, one announcement. Its times are relative to now: running it again within the hour changes
+    nothing; later, it moves the events and bookings along."""
     with user_errors(), ctx.database() as db:
         result = demo.load(db, ctx.actor)
     for kind, counts in result.counts.items():

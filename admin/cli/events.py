@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from sqlite_utils import Database
 
+from admin.calendars.apply import EVENT_FEED_FIELDS
 from admin.cli.common import (
     Context,
     Decorator,
+    fail,
     given,
     json_option,
     local_time,
@@ -20,7 +23,10 @@ from admin.cli.common import (
     say_edited,
     user_errors,
 )
+from admin.cli.when import WHEN, WHEN_HELP
+from admin.content import demo
 from admin.content import events as content
+from admin.content.english import counted
 
 
 def _event_options(*, adding: bool) -> Decorator:
@@ -28,10 +34,8 @@ def _event_options(*, adding: bool) -> Decorator:
     return options(
         click.option("--title-sv", required=adding, help="Title in Swedish."),
         click.option("--title-en", help="Title in English."),
-        click.option(
-            "--start", required=adding, metavar="ISO", help="Start, e.g. 2026-12-01T18:00 (Stockholm)."
-        ),
-        click.option("--end", required=adding, metavar="ISO", help="End; must be after the start."),
+        click.option("--start", required=adding, type=WHEN, metavar="TIME", help=f"Start: {WHEN_HELP}"),
+        click.option("--end", required=adding, type=WHEN, metavar="TIME", help="End; after the start."),
         click.option("--place", help="Where, e.g. Science center, Experimentverkstaden."),
         click.option(
             "--registration-url", metavar="URL", help="Registration page (http or https), shown as QR."
@@ -61,23 +65,51 @@ def add(ctx: Context, **values: Any) -> None:
     say(f"added event {event_id} ({revision_note(outcome.rev)})")
 
 
+_force_option = click.option(
+    "--force", is_flag=True, help="Change an imported event anyway, knowing its next import undoes it."
+)
+
+
+def _imported_check(db: Database, event_id: int, doing: str, fields: set[str], force: bool) -> None:
+    """An event imported from a calendar follows it: the next import puts back the feed's fields that
+    `edit` changed here, and an event `remove`d here. Refuse that without --force; with it, say so.
+    The demo data owns all of its events' fields. Fields the feed does not carry (English text,
+    audience, capacity, full) are staff's to edit freely."""
+    row = content.get(db, event_id)
+    if row is None or row["source"] == "manual":
+        return  # a missing event is the content layer's error, with its usual message
+    owned = fields if row["source"] == demo.SOURCE else fields & EVENT_FEED_FIELDS
+    if doing == "edit" and not owned:
+        return
+    what = f"edit of {', '.join(sorted(owned))}" if doing == "edit" else doing
+    undo = f"event {event_id} was imported from {row['source']!r}: its next import will undo this {what}"
+    if not force:
+        fail(f"{undo}; change it at the source, or pass --force")
+    click.echo(f"warning: {undo}", err=True)
+
+
 @event.command("edit")
 @click.argument("event_id", metavar="ID", type=int)
 @_event_options(adding=False)
+@_force_option
 @pass_context
-def edit(ctx: Context, event_id: int, **values: Any) -> None:
+def edit(ctx: Context, event_id: int, force: bool, **values: Any) -> None:
     """Change some fields of an event; the others keep their values."""
     with user_errors(), ctx.database() as db:
-        outcome = content.edit(db, ctx.actor, event_id, given(values))
+        changes = given(values)
+        _imported_check(db, event_id, "edit", set(changes), force)
+        outcome = content.edit(db, ctx.actor, event_id, changes)
     say_edited(f"event {event_id}", outcome)
 
 
 @event.command("remove")
 @click.argument("event_id", metavar="ID", type=int)
+@_force_option
 @pass_context
-def remove(ctx: Context, event_id: int) -> None:
+def remove(ctx: Context, event_id: int, force: bool) -> None:
     """Remove an event from every screen."""
     with user_errors(), ctx.database() as db:
+        _imported_check(db, event_id, "removal", set(), force)
         outcome = content.remove(db, ctx.actor, event_id)
     say(f"removed event {event_id} ({revision_note(outcome.rev)})")
 
@@ -92,7 +124,7 @@ def list_(ctx: Context, as_json: bool) -> None:
     print_rows(
         rows,
         as_json=as_json,
-        title=f"{len(rows)} events",
+        title=counted(len(rows), "event"),
         columns=["id", "start", "end", "title", "place", "registration", "source"],
         cells=lambda r: [
             r["id"],

@@ -20,7 +20,9 @@ from admin.cli.common import (
     say_edited,
     user_errors,
 )
+from admin.cli.when import WHEN, WHEN_HELP
 from admin.content import rooms as content
+from admin.content.english import counted
 
 _JSON_HELP = "A JSON array of objects (keys: the option names)."
 
@@ -84,7 +86,7 @@ def room_list(ctx: Context, as_json: bool) -> None:
     print_rows(
         rows,
         as_json=as_json,
-        title=f"{len(rows)} rooms",
+        title=counted(len(rows), "room"),
         columns=columns,
         cells=lambda r: [r[c] for c in columns],
     )
@@ -97,8 +99,8 @@ def booking() -> None:
 
 @booking.command("add")
 @click.option("--room", "room_slug", required=True, metavar="SLUG", help="The room.")
-@click.option("--start", required=True, metavar="ISO", help="Start, e.g. 2026-12-01T09:00 (Stockholm).")
-@click.option("--end", required=True, metavar="ISO", help="End; must be after the start.")
+@click.option("--start", required=True, type=WHEN, metavar="TIME", help=f"Start: {WHEN_HELP}")
+@click.option("--end", required=True, type=WHEN, metavar="TIME", help="End; after the start.")
 @click.option("--title", required=True, help="What the room is booked for.")
 @click.option("--organiser", help="Who booked it.")
 @click.option("--private", is_flag=True, help="Screens show only 'Bokad'/'Booked', not the title.")
@@ -145,7 +147,7 @@ def booking_list(ctx: Context, room_slug: str | None, as_json: bool) -> None:
     print_rows(
         rows,
         as_json=as_json,
-        title=f"{len(rows)} bookings",
+        title=counted(len(rows), "booking"),
         columns=["id", "room", "start", "end", "title", "private", "source"],
         cells=lambda r: [
             r["id"],

@@ -10,24 +10,29 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import IO
 
 import click
+import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from admin.cli.common import Context, fail, pass_context, say
+from admin.cli.common import Context, fail, out_option, pass_context, say
 from admin.cli.tenants import tenant
+from admin.content.english import counted
 from admin.store.db import key_path
-from admin.sync import accounts, publisher
+from admin.sync import accounts, anonymous, publisher
 from admin.sync.serve import Server, calendar_poller
 from broker import topics
+from broker.bridge import bridge_section, bridge_username
 from broker.client import BrokerSettings, BrokerUrlError, MqttClient, PublishFailed, TlsSetupError
 from broker.keys import KeyFileError, load_private_key
 from broker.mosquitto import Listeners, TlsFiles, unreachable_directory, write_config
 
 CONNECT_TIMEOUT = 10.0
+#: The client id of every one-shot command (publish, kiosk screenshot/identify/restart).
 
 
 def _signing_key(ctx: Context) -> Ed25519PrivateKey:
@@ -37,19 +42,17 @@ def _signing_key(ctx: Context) -> Ed25519PrivateKey:
         fail(f"{exc} (the signing key is created by `innovatum-admin init`)")
 
 
-def _settings(ctx: Context, url: str, ca_file: str) -> BrokerSettings:
-    """The URL may carry user:password; otherwise the admin node's own account from broker-config."""
+def _connection(ctx: Context, url: str, ca_file: str, use: accounts.AdminUse) -> accounts.AdminConnection:
+    """The URL may carry user:password; otherwise the admin node's own account for `use`."""
     try:
         settings = BrokerSettings.from_url(url, ca_file=ca_file)
     except BrokerUrlError as exc:
         fail(str(exc))
-    if settings.username:
-        return settings
     with ctx.database() as db:
-        account = accounts.admin_account(db)
-    if account is None:
-        fail("the admin node has no broker account yet: run `innovatum-admin broker-config --out DIR` first")
-    return BrokerSettings.from_url(url, account.username, account.password, ca_file)
+        try:
+            return accounts.admin_connection(db, settings, use)
+        except accounts.NoAdminAccount as exc:
+            fail(str(exc))
 
 
 def _logging(verbose: bool) -> None:
@@ -78,12 +81,12 @@ def serve(ctx: Context, url: str, ca_file: str, verbose: bool) -> None:
     broker was down, are published too.
     """
     key = _signing_key(ctx)
-    settings = _settings(ctx, url, ca_file)
+    connection = _connection(ctx, url, ca_file, "serve")
     ctx.open().close()  # a missing or broken database is one error line now, not a thread's traceback
     lock = _single_instance(ctx.db_path)
     stop = threading.Event()
     try:
-        server = Server(ctx.db_path, key, settings, stop=stop, poll_calendars=calendar_poller())
+        server = Server(ctx.db_path, key, connection.settings, stop=stop, poll_calendars=calendar_poller())
     except TlsSetupError as exc:
         fail(str(exc))
     _logging(verbose)
@@ -97,6 +100,7 @@ def serve(ctx: Context, url: str, ca_file: str, verbose: bool) -> None:
     signal.signal(signal.SIGINT, on_signal)
     with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):  # stderr is not a real file
         faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1`: every thread's stack
+    anonymous.warn_in_background(connection.settings, lambda text: click.echo(f"warning: {text}", err=True))
     try:
         server.run()
     finally:
@@ -115,6 +119,32 @@ def _single_instance(db_path: Path) -> IO[bytes]:
     return handle
 
 
+@contextlib.contextmanager
+def one_shot_client(
+    ctx: Context, url: str, ca_file: str, connect_timeout: float, *, subscriptions: Iterable[str] = ()
+) -> Iterator[MqttClient]:
+    """The admin node's connection for a one-shot command: the one place such commands connect.
+
+    `subscriptions` are made as part of connecting, so the broker has them before anything the
+    command publishes (it handles one connection's packets in order).
+    """
+    connection = _connection(ctx, url, ca_file, "cli")
+    settings = connection.settings
+    try:
+        client = MqttClient(settings, connection.client_id)
+    except TlsSetupError as exc:
+        fail(str(exc))
+    for topic in subscriptions:
+        client.subscribe(topic)
+    client.start()
+    try:
+        if not client.wait_connected(connect_timeout):
+            fail(client.last_error or f"cannot connect to {settings.url}")
+        yield client
+    finally:
+        client.stop()
+
+
 @click.command()
 @broker_option
 @ca_option
@@ -125,44 +155,74 @@ def _single_instance(db_path: Path) -> IO[bytes]:
     show_default=True,
     type=click.FloatRange(0.1),
     metavar="SECONDS",
+    help="How long to wait for the broker to accept the connection.",
 )
 @pass_context
 def publish(ctx: Context, url: str, ca_file: str, full: bool, connect_timeout: float) -> None:
     """Publish what is pending once; with --full, republish the whole state (e.g. to a replaced broker)."""
     key = _signing_key(ctx)
-    settings = _settings(ctx, url, ca_file)
-    try:
-        client = MqttClient(settings, "innovatum-admin-publish")
-    except TlsSetupError as exc:
-        fail(str(exc))
-    client.start()
-    try:
-        if not client.wait_connected(connect_timeout):
-            fail(client.last_error or f"cannot connect to {settings.url}")
-        with ctx.database() as db:
-            try:
-                sent = publisher.publish_pending(db, key, client)
-                head = publisher.publish_full(db, key, client) if full else None
-            except PublishFailed as exc:
-                fail(f"publishing failed: {exc}")
-    finally:
-        client.stop()
-    say(f"published {sent} pending revision{'' if sent == 1 else 's'}")
+    with one_shot_client(ctx, url, ca_file, connect_timeout) as client, ctx.database() as db:
+        try:
+            sent = publisher.publish_pending(db, key, client)
+            head = publisher.publish_full(db, key, client) if full else None
+        except PublishFailed as exc:
+            fail(f"publishing failed: {exc}")
+    say(f"published {counted(sent, 'pending revision')}")
     if head is not None:
-        say(f"republished the full state: {head.count} live records, revision {head.rev}")
+        say(f"republished the full state: {counted(head.count, 'live record')}, revision {head.rev}")
 
 
 @click.command("broker-config")
-@click.option(
-    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Directory."
+@out_option(
+    "Directory for mosquitto.conf, the password file and the ACL (created if new; its parent must exist).",
+    directory=True,
+    required=True,
+    dest="out_dir",
 )
-@click.option("--port", default=1883, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--port",
+    default=1883,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port of the plain (non-TLS) listener.",
+)
 @click.option("--bind", default=None, help="Address of the plain listener (default: all; loopback with TLS).")
-@click.option("--tls-cert", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None)
-@click.option("--tls-key", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None)
-@click.option("--tls-ca", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None)
-@click.option("--tls-port", default=8883, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--tls-cert",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="The server certificate (PEM): adds a TLS listener on --tls-port; needs --tls-key.",
+)
+@click.option(
+    "--tls-key",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="The server certificate's private key (PEM), readable by the mosquitto group.",
+)
+@click.option(
+    "--tls-ca",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="A CA certificate file (PEM) for the TLS listener (mosquitto's cafile); needs --tls-cert.",
+)
+@click.option(
+    "--tls-port",
+    default=8883,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port of the TLS listener (with --tls-cert).",
+)
 @click.option("--user", "run_as", default=None, help="The user mosquitto runs as (its `user` option).")
+@click.option(
+    "--bridge", "bridge_name", default=None, metavar="NAME", help="Write a second site's broker, bridged."
+)
+@click.option("--remote", "remote_url", default=None, metavar="URL", help="With --bridge: the main broker.")
+@click.option(
+    "--remote-ca",
+    default="",
+    metavar="PATH",
+    help="With --bridge: the main broker's CA, as a path on the site.",
+)
 @pass_context
 def broker_config(
     ctx: Context,
@@ -174,10 +234,17 @@ def broker_config(
     tls_ca: Path | None,
     tls_port: int,
     run_as: str | None,
+    bridge_name: str | None,
+    remote_url: str | None,
+    remote_ca: str,
 ) -> None:
     """Write mosquitto.conf, the password file and the ACL for the admin node, kiosks and tenants.
 
     Rerun it after `kiosk add`/`kiosk remove` and reload mosquitto (SIGHUP) or restart it.
+
+    With --bridge NAME --remote URL it writes the broker of a second site instead: the same accounts,
+    plus a bridge that dials the main broker at URL as `bridge-NAME` and carries content in and kiosk
+    status out. Rerun it without --bridge for the main broker afterwards, so that account exists there.
     """
     if (tls_cert is None) != (tls_key is None):
         fail("--tls-cert and --tls-key go together")
@@ -185,12 +252,21 @@ def broker_config(
         fail("--tls-ca needs --tls-cert and --tls-key")
     if tls_cert is not None and tls_port == port:
         fail("--tls-port must differ from --port")
+    if (bridge_name is None) != (remote_url is None):
+        fail("--bridge and --remote go together")
+    if remote_ca and bridge_name is None:
+        fail("--remote-ca needs --bridge")
     tls = TlsFiles(tls_cert, tls_key, tls_ca) if tls_cert is not None and tls_key is not None else None
+    bridge = ""
     with ctx.database() as db:
         accounts.ensure_accounts(db)
+        if bridge_name is not None and remote_url is not None:
+            bridge = _bridge(db, bridge_name, remote_url, remote_ca)
         everyone = accounts.all_accounts(db)
     try:
-        files = write_config(out_dir, everyone, Listeners(port, bind, tls, tls_port), run_as=run_as)
+        files = write_config(
+            out_dir, everyone, Listeners(port, bind, tls, tls_port), run_as=run_as, bridge=bridge
+        )
     except OSError as exc:
         fail(f"cannot write {out_dir}: {exc.strerror or exc}")
     blocked = unreachable_directory(out_dir, run_as)
@@ -202,7 +278,31 @@ def broker_config(
         )
     kiosks = sum(1 for a in everyone if a.role == "kiosk")
     tenants = sum(1 for a in everyone if a.role == "tenant")
-    say(f"wrote {files.conf} ({kiosks} kiosks, {tenants} tenants); start it with: mosquitto -c {files.conf}")
+    say(
+        f"wrote {files.conf} ({counted(kiosks, 'kiosk')}, {counted(tenants, 'tenant')}); "
+        f"start it with: mosquitto -c {files.conf}"
+    )
+    if bridge_name is not None:
+        say(
+            f"it bridges to {remote_url} as {bridge_username(bridge_name)}: rerun broker-config for the "
+            "main broker and reload it, so that account can log in there"
+        )
+
+
+def _bridge(db: sqlite_utils.Database, name: str, url: str, ca_file: str) -> str:
+    try:
+        topics.safe_id(name)
+        remote = BrokerSettings.from_url(url)
+    except (ValueError, BrokerUrlError) as exc:
+        fail(str(exc))
+    if remote.username or remote.password:
+        fail("leave credentials out of --remote: the bridge gets its own account")
+    if ca_file and not ca_file.startswith("/"):
+        fail("--remote-ca must be an absolute path (on the site's machine)")
+    try:
+        return bridge_section(name, remote, accounts.bridge_password(db, name, remote.url), ca_file)
+    except ValueError as exc:
+        fail(f"--remote-ca: {exc}")
 
 
 @click.command("credentials")

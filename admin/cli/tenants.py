@@ -28,6 +28,7 @@ from admin.cli.common import (
     user_errors,
 )
 from admin.content import imports, listings, logos
+from admin.content.english import counted
 from admin.content.listings import Field, ListingKind
 
 _FLAG_NAMES = {"hiring": "not-hiring", "visible": "hidden", "demo": "not-demo"}
@@ -170,7 +171,7 @@ def build_group(kind: ListingKind, help_text: str) -> click.Group:
         print_rows(
             rows,
             as_json=as_json,
-            title=f"{len(rows)} {noun}s",
+            title=counted(len(rows), noun),
             columns=columns,
             cells=lambda row: [row[c] for c in columns],
         )
@@ -194,7 +195,7 @@ def build_group(kind: ListingKind, help_text: str) -> click.Group:
                     db, ctx.actor, kind, rows, summary=f"{noun} import {file.name}", progress=writing
                 )
         say(
-            f"imported {len(rows)} {noun}s from {file}: {counts['added']} added, "
+            f"imported {counted(len(rows), noun)} from {file}: {counts['added']} added, "
             f"{counts['changed']} changed, {counts['unchanged']} unchanged ({revision_note(rev)})"
         )
 

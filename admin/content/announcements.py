@@ -33,6 +33,23 @@ def target(value: object) -> str:
     return value
 
 
+def check_reaches_a_kiosk(db: sqlite_utils.Database, target_value: str) -> None:
+    """An announcement aimed at a kiosk or group that does not exist is shown nowhere, silently (an
+    emergency among them): refused, naming the kiosks or groups there are. `--force` skips this
+    (an announcement prepared before its kiosks are added)."""
+    scope, _, name = target_value.partition(":")
+    if scope not in ("group", "kiosk"):
+        return
+    column = '"group"' if scope == "group" else "id"
+    known = [row[0] for row in db.execute(f"SELECT DISTINCT {column} FROM kiosks ORDER BY 1").fetchall()]
+    if name not in known:
+        listing = ", ".join(known[:20]) + (" ..." if len(known) > 20 else "") if known else "none yet"
+        raise Invalid(
+            f"target {target_value!r} matches no kiosk (known {scope}s: {listing}); "
+            "use --force to push it anyway"
+        )
+
+
 def clean(values: Mapping[str, object]) -> dict[str, Any]:
     """Validate a new announcement: text, en, priority, from, until, target (the CLI's names)."""
     priority = values.get("priority")
@@ -109,8 +126,12 @@ def insert(tx: Change, values: Mapping[str, Any]) -> int:
     return announcement_id
 
 
-def push(db: sqlite_utils.Database, actor: str, values: Mapping[str, object]) -> tuple[int, Outcome]:
+def push(
+    db: sqlite_utils.Database, actor: str, values: Mapping[str, object], *, force: bool = False
+) -> tuple[int, Outcome]:
     cleaned = clean(values)
+    if not force:
+        check_reaches_a_kiosk(db, cleaned["target"])
     with transaction(db, actor, f"announce push ({cleaned['priority']})") as tx:
         announcement_id = insert(tx, cleaned)
     return announcement_id, Outcome("added", tx.rev)

@@ -1,11 +1,13 @@
 """The demo installation: real partners (facts from the city's page only), fictional tenants marked as
-demo, science-center events over the coming three weeks, project-arena rooms booked today and tomorrow,
-and one announcement.
+demo, science-center events from now over the coming three weeks, project-arena rooms busy now, soon and
+tomorrow, and one announcement.
 
-The data is in assets/demo/*.json; dates there are days relative to today (Europe/Stockholm), turned into
-times here. Everything is upserted by a stable identity (slug, or source 'demo' + source_uid) in ONE
-transaction, so loading twice on the same day creates no revision, and loading on a later day moves the
-events and bookings along instead of duplicating them.
+The data is in assets/demo/*.json; its times are relative to the moment it is loaded (see
+`admin.content.demo_times`), so the screen is never empty, whatever the hour or the day: something is on
+now, something starts later, tomorrow and next week, and a room is busy now. Everything is upserted by a
+stable identity (slug, or source 'demo' + source_uid) in ONE transaction, so loading twice within the same
+hour creates no revision, loading later moves the events and bookings along instead of duplicating them,
+and demo events or bookings no longer in the data set are removed.
 """
 
 from __future__ import annotations
@@ -14,19 +16,18 @@ import io
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from datetime import time as clock
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 from PIL import Image, ImageDraw, ImageFont
 
-from admin.content import announcements, events, listings, rooms, sql, validate
+from admin.content import announcements, demo_building, demo_times, events, listings, rooms, sql, validate
 from admin.content.validate import Invalid
-from admin.store.changes import transaction
+from admin.store.changes import Change, transaction
 from assets import ASSETS
-from broker.times import STOCKHOLM, now, to_iso
+from broker.times import now
 
 DEMO_DIR = ASSETS / "demo"
 SOURCE = "demo"
@@ -49,27 +50,16 @@ def _load(name: str, directory: Path) -> Any:
         raise Invalid(f"demo data {path} cannot be read: {exc}") from None
 
 
-def _at(today: date, day: int, hhmm: str) -> str:
-    return to_iso(datetime.combine(today + timedelta(days=day), clock.fromisoformat(hhmm), tzinfo=STOCKHOLM))
-
-
 def _dated(
-    items: list[dict[str, Any]], today: date, clean: Callable[[Mapping[str, object]], dict[str, Any]]
+    items: list[dict[str, Any]], moment: datetime, clean: Callable[[Mapping[str, object]], dict[str, Any]]
 ) -> list[tuple[str, dict[str, Any]]]:
-    """Events or bookings as (key, validated values): `day` plus `start`/`end` clock times become times."""
-    return [
-        (
-            item["key"],
-            clean(
-                {
-                    **{k: v for k, v in item.items() if k not in ("key", "day")},
-                    "start": _at(today, item["day"], item["start"]),
-                    "end": _at(today, item["day"], item["end"]),
-                }
-            ),
-        )
-        for item in items
-    ]
+    """Events or bookings as (key, validated values), their relative times (`demo_times`) made real."""
+    rows = []
+    for item in items:
+        start, end = demo_times.resolve(item, moment)
+        values = {k: v for k, v in item.items() if k not in ("key", *demo_times.TIME_FIELDS)}
+        rows.append((item["key"], clean({**values, "start": start, "end": end})))
+    return rows
 
 
 _COLOURS = ("#1b5e7a", "#2e7d32", "#8e3b46", "#5d4a9c", "#b35c00", "#00695c")
@@ -102,58 +92,110 @@ def _listing_rows(
 
 
 def load(
-    db: sqlite_utils.Database, actor: str, *, today: date | None = None, directory: Path = DEMO_DIR
+    db: sqlite_utils.Database, actor: str, *, at: datetime | None = None, directory: Path = DEMO_DIR
 ) -> DemoResult:
-    """Load (or refresh) the demo installation; returns the revision (None when nothing changed)."""
-    today = today or now().date()
+    """Load (or refresh) the demo installation as of `at` (default: now); returns the revision (None
+    when nothing changed)."""
+    moment = at or now()
     partners = _listing_rows(_load("partners.json", directory), listings.PARTNER, demo=False)
     tenants = _listing_rows(_load("tenants.json", directory), listings.TENANT, demo=True)
-    event_rows = _dated(_load("events.json", directory), today, events.clean)
+    event_rows = _dated(_load("events.json", directory), moment, events.clean)
     room_rows = [
         (validate.slug(r["slug"]), rooms.clean_room({k: v for k, v in r.items() if k != "slug"}))
         for r in _load("rooms.json", directory)
     ]
-    booking_rows = _dated(_load("bookings.json", directory), today, rooms.clean_booking)
+    booking_rows = _dated(_load("bookings.json", directory), moment, rooms.clean_booking)
     notice = _load("announcement.json", directory)
+    building = demo_building.read(directory)
 
     result = DemoResult(rev=None)
     with transaction(db, actor, "demo-data") as tx:
+        # One step per kind of content, in this order (bookings need their rooms); another part of
+        # the demo (a building, say) is one more step here, in its own module.
         for kind, rows in ((listings.PARTNER, partners), (listings.TENANT, tenants)):
             for row in rows:
                 result.bump(kind.kind + "s", listings.upsert_one(tx, kind, row))
-        for key, values in event_rows:
-            old = _by_source(tx.db, "events", key)
-            if old is None:
-                events.insert(tx, values, source=SOURCE, source_uid=key)
-                result.bump("events", "added")
-            else:
-                result.bump("events", "changed" if events.update(tx, old, values) else "unchanged")
+        _upsert_events(tx, event_rows, result)
         for slug, values in room_rows:
             result.bump("rooms", rooms.upsert_room(tx, slug, values))
-        # Moves first, latest first: when every booking moves forward by the same number of days (loaded
-        # again on a later day), none can land on the old slot of another that has not moved yet.
-        existing = [(key, values, _by_source(tx.db, "bookings", key)) for key, values in booking_rows]
-        for _key, values, old in sorted(existing, key=lambda item: item[1]["start"], reverse=True):
-            if old is not None:
-                result.bump("bookings", "changed" if rooms.update_booking(tx, old, values) else "unchanged")
-        for key, values, old in sorted(existing, key=lambda item: item[1]["start"]):
-            if old is None:
-                rooms.insert_booking(
-                    tx, {"private": 0, "organiser": "", **values}, source=SOURCE, source_uid=key
-                )
-                result.bump("bookings", "added")
-        cleaned = announcements.clean(notice)
-        shown = tx.db.execute(
-            "SELECT COUNT(*) FROM announcements WHERE text_sv = ? AND retracted = 0", [cleaned["text_sv"]]
-        ).fetchone()[0]
-        if shown:
-            result.bump("announcements", "unchanged")
-        else:
-            announcements.insert(tx, cleaned)
-            result.bump("announcements", "added")
+        _upsert_bookings(tx, booking_rows, result)
+        _show_announcement(tx, announcements.clean(notice), result)
+        result.counts.update(demo_building.apply(tx, building))
     result.rev = tx.rev
     return result
 
 
+def _upsert_events(tx: Change, event_rows: list[tuple[str, dict[str, Any]]], result: DemoResult) -> None:
+    _remove_stale(tx, "events", {key for key, _values in event_rows})
+    for key, values in event_rows:
+        old = _by_source(tx.db, "events", key)
+        if old is None:
+            events.insert(tx, values, source=SOURCE, source_uid=key)
+            result.bump("events", "added")
+        else:
+            result.bump("events", "changed" if events.update(tx, old, values) else "unchanged")
+
+
+def _upsert_bookings(tx: Change, booking_rows: list[tuple[str, dict[str, Any]]], result: DemoResult) -> None:
+    _remove_stale(tx, "bookings", {key for key, _values in booking_rows})
+    _move_bookings(tx, booking_rows, result)
+    for key, values in booking_rows:
+        if _by_source(tx.db, "bookings", key) is None:
+            rooms.insert_booking(tx, {"private": 0, "organiser": "", **values}, source=SOURCE, source_uid=key)
+            result.bump("bookings", "added")
+
+
+def _show_announcement(tx: Change, cleaned: dict[str, Any], result: DemoResult) -> None:
+    """The demo's welcome, unless it is on the screens already."""
+    shown = tx.db.execute(
+        "SELECT COUNT(*) FROM announcements WHERE text_sv = ? AND retracted = 0", [cleaned["text_sv"]]
+    ).fetchone()[0]
+    if shown:
+        result.bump("announcements", "unchanged")
+    else:
+        announcements.insert(tx, cleaned)
+        result.bump("announcements", "added")
+
+
 def _by_source(db: sqlite_utils.Database, table: str, key: str) -> dict[str, Any] | None:
     return sql.first(db, f"SELECT * FROM {table} WHERE source = ? AND source_uid = ?", [SOURCE, key])
+
+
+def _remove_stale(tx: Change, table: str, keys: set[str]) -> None:
+    """Remove the demo's own events or bookings that the data set no longer has (an older demo's)."""
+    kind = table[:-1]
+    stale = [
+        row
+        for row in tx.db.query(f"SELECT id, source_uid FROM {table} WHERE source = ?", [SOURCE])
+        if row["source_uid"] not in keys
+    ]
+    for row in stale:
+        tx.db.execute(f"DELETE FROM {table} WHERE id = ?", [row["id"]])
+        tx.delete(kind, str(row["id"]))
+        tx.audit(f"{kind}.remove", kind, str(row["id"]), "no longer in the demo data")
+
+
+def _move_bookings(tx: Change, booking_rows: list[tuple[str, dict[str, Any]]], result: DemoResult) -> None:
+    """Move the demo's existing bookings to their new times.
+
+    Two bookings of a room may never overlap, not even for a moment inside the transaction, so a
+    booking whose new slot is still held by another demo booking that has yet to move waits for a
+    later pass. The new slots never overlap each other, so each pass moves at least one booking
+    unless the moves form a cycle, which forward moves cannot.
+    """
+    pending = []
+    for key, values in booking_rows:
+        old = _by_source(tx.db, "bookings", key)
+        if old is not None:
+            pending.append((old, values))
+    while pending:
+        waiting = []
+        for old, values in pending:
+            clash = rooms.overlapping(tx.db, values["room"], values["start"], values["end"], ignore=old["id"])
+            if clash is not None and any(clash["id"] == other["id"] for other, _v in pending):
+                waiting.append((old, values))
+                continue
+            result.bump("bookings", "changed" if rooms.update_booking(tx, old, values) else "unchanged")
+        if len(waiting) == len(pending):
+            raise Invalid("the demo's bookings cannot be moved to their new times (start over with --fresh)")
+        pending = waiting

@@ -5,7 +5,9 @@ separator (Swedish spreadsheets export `;`); UTF-8 with or without a BOM. JSON: 
 the same keys. A `logo` column holds an image path relative to the import file.
 
 Everything is parsed and validated first, so a bad row 9,000 rejects the file before row 1 is written;
-errors name the line (CSV, JSON) or the item (JSON) where the problem is.
+errors name the file and the line (CSV) or the item (JSON, with its slug when it has one). Every bad row
+is reported (`InvalidRows`: the first few listed, the rest counted), not only the first, so one round of
+fixes is enough; a file that cannot be parsed at all is one error.
 """
 
 from __future__ import annotations
@@ -19,15 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from admin.content import listings, logos, validate
-from admin.content.validate import Invalid
+from admin.content.validate import Invalid, InvalidRows
 
 MAX_IMPORT_BYTES = 100 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class RawRecord:
-    where: str  # "line 7" or "item 3 (line 12)"
+    where: str  # "line 7" or 'item 3 ("acme")'
     values: dict[str, Any]
+    #: Why the row cannot be read at all (reported with the other rows' problems), or "".
+    problem: str = ""
 
 
 def _key(name: str) -> str:
@@ -41,7 +45,7 @@ def _read_text(path: Path) -> str:
             raise Invalid(f"{path} is larger than 100 MiB")
         raw = path.read_bytes()
     except OSError as exc:
-        raise Invalid(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise Invalid(f"{path}: cannot read it: {exc.strerror or exc}") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -56,15 +60,15 @@ def read_records(path: Path, allowed: set[str]) -> list[RawRecord]:
         path.suffix.lower() != ".csv" and content.lstrip().startswith(("[", "{"))
     )
     records = _parse_json(content) if is_json else _parse_csv(content)
-    for record in records:
-        unknown = sorted(set(record.values) - allowed)
-        if unknown:
-            raise Invalid(
-                f"{path}: {record.where}: unknown field {unknown[0]!r} (known: {', '.join(sorted(allowed))})"
-            )
     if not records:
         raise Invalid(f"{path}: no rows to import")
-    return records
+    known = ", ".join(sorted(allowed))
+    return [
+        RawRecord(record.where, {}, f"unknown field {unknown[0]!r} (known: {known})")
+        if (unknown := sorted(set(record.values) - allowed)) and not record.problem
+        else record
+        for record in records
+    ]
 
 
 def _parse_csv(content: str) -> list[RawRecord]:
@@ -87,7 +91,8 @@ def _parse_csv(content: str) -> list[RawRecord]:
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines, common at the end of exported sheets
             if len(cells) != len(names):
-                raise Invalid(f"{where}: expected {len(names)} fields, found {len(cells)}")
+                records.append(RawRecord(where, {}, f"expected {len(names)} fields, found {len(cells)}"))
+                continue
             records.append(RawRecord(where, dict(zip(names, cells, strict=True))))
     except csv.Error as exc:
         raise Invalid(f"line {reader.line_num}: malformed CSV: {exc}") from None
@@ -99,13 +104,22 @@ def _parse_json(content: str) -> list[RawRecord]:
         data = json.loads(content)
     except json.JSONDecodeError as exc:
         raise Invalid(f"line {exc.lineno}: malformed JSON: {exc.msg}") from None
+    except RecursionError:
+        raise Invalid("malformed JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise Invalid(f"malformed JSON: {str(exc).split(';')[0][:120]}") from None
     if not isinstance(data, list):
         raise Invalid("a JSON import must be an array of objects")
     records = []
     for index, item in enumerate(data, start=1):
         if not isinstance(item, dict):
-            raise Invalid(f"item {index}: not an object")
-        records.append(RawRecord(f"item {index}", {_key(str(k)): v for k, v in item.items()}))
+            shown = json.dumps(item, ensure_ascii=False)[:40]
+            records.append(RawRecord(f"item {index}", {}, f"not an object but {shown}"))
+            continue
+        values = {_key(str(k)): v for k, v in item.items()}
+        slug = values.get("slug")
+        named = f" ({json.dumps(slug, ensure_ascii=False)[:60]})" if isinstance(slug, str) and slug else ""
+        records.append(RawRecord(f"item {index}{named}", values))
     return records
 
 
@@ -127,13 +141,18 @@ def check_listing_records(
     """Validate every parsed record: fields, slugs, duplicates within the file, logos."""
     seen: dict[str, str] = {}
     rows = []
+    problems = []
     for record in records:
         try:
+            if record.problem:
+                raise Invalid(record.problem)
             rows.append(_listing_row(record, kind, path.parent, seen))
         except Invalid as exc:
-            raise Invalid(f"{path}: {record.where}: {exc}") from None
+            problems.append(f"{path}: {record.where}: {exc}")
         if progress is not None:
             progress(1)
+    if problems:
+        raise InvalidRows(str(path), problems)
     return rows
 
 

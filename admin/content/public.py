@@ -1,4 +1,5 @@
-"""The public form of each record: exactly what is replicated to the kiosks.
+"""The public form of each record: exactly what is replicated to the kiosks, built from the record
+kinds in broker/records.py (the wire is the contract): one value per field, from the admin row.
 
 Private booking titles and organisers never leave the admin node; logos travel as their own records,
 so a text edit does not resend an image.
@@ -8,90 +9,86 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from admin.store.changes import Change
-
-_LISTING_FIELDS = (
-    "slug",
-    "name",
-    "description_sv",
-    "description_en",
-    "category",
-    "floor",
-    "room",
-    "website",
-    "contact",
-    "hiring_url",
+from broker.records import (
+    ANNOUNCEMENT,
+    BLANK_TEXT,
+    BOOKING,
+    EVENT,
+    FLAG,
+    LOGO,
+    PARTNER,
+    ROOM,
+    TAGS,
+    TENANT,
+    Field,
+    RecordKind,
 )
 
+Row = Mapping[str, Any]
 
-def _listing(row: dict[str, Any]) -> dict[str, Any]:
-    data = {name: row.get(name) for name in _LISTING_FIELDS}
-    data["tags"] = json.loads(row.get("tags") or "[]")
-    data["hiring"] = bool(row.get("hiring"))
-    data["visible"] = bool(row.get("visible", 1))
-    data["demo"] = bool(row.get("demo"))
-    data["has_logo"] = row.get("logo") is not None
-    return data
-
-
-def tenant(row: dict[str, Any]) -> dict[str, Any]:
-    return _listing(row)
-
-
-def partner(row: dict[str, Any]) -> dict[str, Any]:
-    extra = {name: row.get(name) or "" for name in ("kind", "address", "hours_sv", "hours_en")}
-    return {**_listing(row), **extra}
+#: Fields the admin computes rather than copies from the row: a logo is its own record, and a private
+#: booking's title and organiser never leave the admin node.
+COMPUTED: dict[str, dict[str, Callable[[Row], Any]]] = {
+    "tenant": {"has_logo": lambda row: row.get("logo") is not None},
+    "partner": {"has_logo": lambda row: row.get("logo") is not None},
+    "booking": {
+        "title": lambda row: "" if _private(row) else row.get("title") or "",
+        "organiser": lambda row: "" if _private(row) else row.get("organiser") or "",
+        "source": lambda row: row.get("source") or "manual",
+    },
+}
 
 
-def event(row: dict[str, Any]) -> dict[str, Any]:
-    fields = (
-        "id",
-        "title_sv",
-        "title_en",
-        "description_sv",
-        "description_en",
-        "start",
-        "end",
-        "place",
-        "audience",
-        "registration_url",
-        "capacity",
-        "source",
-    )
-    data = {name: row.get(name) for name in fields}
-    data["all_day"] = bool(row.get("all_day"))
-    data["full"] = bool(row.get("full"))
-    data["cancelled"] = bool(row.get("cancelled"))
-    return data
+def _private(row: Row) -> bool:
+    return bool(row.get("private", BOOKING.field("private").default))
 
 
-def room(row: dict[str, Any]) -> dict[str, Any]:
+def _value(field: Field, row: Row) -> Any:
+    """A field's wire value from the admin row (broker/records.py says what each type is)."""
+    if field.type == FLAG:
+        return bool(row.get(field.name, int(field.default)))
+    if field.type == TAGS:
+        return json.loads(row.get(field.name) or "[]")
+    if field.type == BLANK_TEXT:
+        return row.get(field.name) or ""
+    return row.get(field.name)
+
+
+def public(kind: RecordKind, row: Row) -> dict[str, Any]:
+    """The record of `kind` for a row of the admin database: every field of the kind, in its order."""
+    computed = COMPUTED.get(kind.name, {})
     return {
-        name: row.get(name)
-        for name in ("slug", "name", "floor", "capacity", "description_sv", "description_en")
+        field.name: computed[field.name](row) if field.name in computed else _value(field, row)
+        for field in kind.fields
     }
 
 
-def booking(row: dict[str, Any]) -> dict[str, Any]:
-    private = bool(row.get("private"))
-    return {
-        "id": row["id"],
-        "room": row["room"],
-        "start": row["start"],
-        "end": row["end"],
-        "private": private,
-        "title": "" if private else row.get("title") or "",
-        "organiser": "" if private else row.get("organiser") or "",
-        "source": row.get("source") or "manual",
-    }
+def tenant(row: Row) -> dict[str, Any]:
+    return public(TENANT, row)
 
 
-def announcement(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        name: row.get(name) for name in ("id", "text_sv", "text_en", "priority", "start", "until", "target")
-    }
+def partner(row: Row) -> dict[str, Any]:
+    return public(PARTNER, row)
+
+
+def event(row: Row) -> dict[str, Any]:
+    return public(EVENT, row)
+
+
+def room(row: Row) -> dict[str, Any]:
+    return public(ROOM, row)
+
+
+def booking(row: Row) -> dict[str, Any]:
+    return public(BOOKING, row)
+
+
+def announcement(row: Row) -> dict[str, Any]:
+    return public(ANNOUNCEMENT, row)
 
 
 def logo_key(owner_kind: str, slug: str) -> str:
@@ -104,4 +101,5 @@ def publish_logo(tx: Change, owner_kind: str, slug: str, png: bytes | None) -> N
     if png is None:
         tx.delete("logo", key)
         return
-    tx.record("logo", key, {"owner": key, "mime": "image/png", "data": base64.b64encode(png).decode("ascii")})
+    data = {"owner": key, "mime": "image/png", "data": base64.b64encode(png).decode("ascii")}
+    tx.record("logo", key, public(LOGO, data))

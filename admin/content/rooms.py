@@ -13,6 +13,7 @@ from typing import Any
 import sqlite_utils
 
 from admin.content import public, sql, validate
+from admin.content.english import counted
 from admin.content.listings import Outcome
 from admin.content.validate import Invalid
 from admin.store.changes import Change, transaction
@@ -115,13 +116,18 @@ def remove_room(db: sqlite_utils.Database, actor: str, slug: str) -> Outcome:
         ]
         if feeds:
             names = ", ".join(repr(name) for name in feeds)
+            which = (
+                f"calendar feed {names}; remove it"
+                if len(feeds) == 1
+                else f"calendar feeds {names}; remove them"
+            )
             raise Invalid(
-                f"room {slug!r} is the room of calendar feed(s) {names}; "
-                "remove them first (`innovatum-admin calendar remove NAME`)"
+                f"room {slug!r} is the room of {which} first (`innovatum-admin calendar remove NAME`)"
             )
         count = db.execute("SELECT COUNT(*) FROM bookings WHERE room = ?", [slug]).fetchone()[0]
         if count:
-            raise Invalid(f"room {slug!r} still has {count} booking(s); remove them first")
+            them = "it" if count == 1 else "them"
+            raise Invalid(f"room {slug!r} still has {counted(count, 'booking')}; remove {them} first")
         db.execute("DELETE FROM rooms WHERE slug = ?", [slug])
         tx.delete("room", slug)
         tx.audit("room.remove", "room", slug)

@@ -249,6 +249,77 @@ CREATE TABLE settings (
 );
 """
 
+_V6_CALENDAR_HEALTH = """
+-- How each feed's polls went (for `calendar status`), and a reply held back as suspicious.
+ALTER TABLE calendars ADD COLUMN last_result TEXT;
+ALTER TABLE calendars ADD COLUMN last_imported INTEGER;
+ALTER TABLE calendars ADD COLUMN last_skipped INTEGER;
+ALTER TABLE calendars ADD COLUMN last_warnings INTEGER;
+ALTER TABLE calendars ADD COLUMN last_problems TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE calendars ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calendars ADD COLUMN failing_since TEXT;
+ALTER TABLE calendars ADD COLUMN held_reason TEXT;
+ALTER TABLE calendars ADD COLUMN held_fingerprint TEXT;
+ALTER TABLE calendars ADD COLUMN held_since TEXT;
+ALTER TABLE calendars ADD COLUMN max_drop INTEGER NOT NULL DEFAULT 50 CHECK (max_drop BETWEEN 1 AND 100)
+"""
+
+_V7_FLEET_HEALTH = """
+-- What the kiosk last said about its replica (NULL: it never said), and when its recent connections
+-- began (a JSON list of ISO times, newest last, bounded): several in a short window is a flapping link.
+ALTER TABLE kiosks ADD COLUMN complete INTEGER;
+ALTER TABLE kiosks ADD COLUMN connects TEXT NOT NULL DEFAULT '[]';
+"""
+
+_V8_FLOOR_PLANS = """
+-- Wayfinding (broker/wayfinding/plan.py has the shapes). A floor is published once it has a plan.
+CREATE TABLE floors (
+    level INTEGER PRIMARY KEY,
+    name_sv TEXT NOT NULL DEFAULT '',
+    name_en TEXT NOT NULL DEFAULT '',
+    plan TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE plan_rooms (
+    room TEXT PRIMARY KEY,
+    level INTEGER NOT NULL REFERENCES floors(level),
+    x INTEGER NOT NULL,
+    y INTEGER NOT NULL,
+    w INTEGER NOT NULL,
+    h INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE connectors (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('lift', 'stairs')),
+    levels TEXT NOT NULL,
+    x INTEGER NOT NULL,
+    y INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE kiosk_spots (
+    kiosk TEXT PRIMARY KEY,
+    level INTEGER NOT NULL REFERENCES floors(level),
+    x INTEGER NOT NULL,
+    y INTEGER NOT NULL,
+    facing TEXT NOT NULL CHECK (facing IN ('n', 'e', 's', 'w')),
+    updated_at TEXT NOT NULL
+);
+"""
+
+
+_V9_OPERATIONS = """
+ALTER TABLE kiosks ADD COLUMN last_answer TEXT;
+-- Second sites: their broker bridges to the main one with its own account (broker.bridge).
+CREATE TABLE bridges (
+    name TEXT PRIMARY KEY,
+    remote TEXT NOT NULL,
+    password TEXT NOT NULL,
+    created_at TEXT NOT NULL
+)
+"""
+
 
 def _script(sql: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
@@ -266,6 +337,10 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (3, "calendar feeds", _script(_V3_CALENDARS)),
     (4, "broker accounts of the admin node and the tenants", _script(_V4_BROKER_ACCOUNTS)),
     (5, "tenant edit requests, their replies, settings", _script(_V5_TENANT_REQUESTS)),
+    (6, "calendar feed health and held replies", _script(_V6_CALENDAR_HEALTH)),
+    (7, "kiosk health: replica completeness and recent connections", _script(_V7_FLEET_HEALTH)),
+    (8, "floor plans, rooms on them, lifts and stairs, kiosk spots", _script(_V8_FLOOR_PLANS)),
+    (9, "when each kiosk last answered a remote command; bridges of second sites", _script(_V9_OPERATIONS)),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from admin.content.english import counted
 from admin.store.changes import Head, current_head
 from broker import topics
 from broker.client import MqttClient
@@ -203,12 +204,12 @@ def publish_pending(db: sqlite_utils.Database, key: Ed25519PrivateKey, client: M
         mark_published(db, batch.revisions)
         total += len(batch.revisions)
         log.info(
-            "published revision%s %s (%d messages)",
+            "published revision%s %s (%s)",
             "s" if len(batch.revisions) > 1 else "",
             f"{batch.revisions[0]}..{batch.revisions[-1]}"
             if len(batch.revisions) > 1
             else batch.revisions[0],
-            len(batch.messages),
+            counted(len(batch.messages), "message"),
         )
 
 
@@ -216,7 +217,9 @@ def publish_full(db: sqlite_utils.Database, key: Ed25519PrivateKey, client: Mqtt
     """Republish the whole retained state and the head (a replaced or amnesic broker)."""
     messages, head = full_messages(db, key)
     send(client, messages)
-    log.info("republished the full state: %d records, head revision %d", len(messages) - 1, head.rev)
+    log.info(
+        "republished the full state: %s, head revision %d", counted(len(messages) - 1, "record"), head.rev
+    )
     return head
 
 

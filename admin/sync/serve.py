@@ -33,7 +33,7 @@ from admin.store import db as store_db
 from admin.store import wake
 from admin.sync import fleet, publisher
 from admin.tenants.handler import TenantRequests
-from broker import topics
+from broker import mosquitto, topics
 from broker.client import BrokerSettings, ConnectionChange, Event, MqttClient, PublishFailed
 from broker.envelope import Rejected, open_envelope
 from broker.schema import parse_head
@@ -48,7 +48,9 @@ OFFLINE_POLL_SECONDS = 0.1
 HEAD_CHECK_SECONDS = 2.0
 RETRY_SECONDS = 1.0
 CALENDAR_POLL_SECONDS = 30.0
-CLIENT_ID = "innovatum-admin-serve"
+#: The client id without an account (an anonymous development broker); with one, the broker makes
+#: the client id the user name (`broker.mosquitto.client_id`).
+ANONYMOUS_CLIENT_ID = "innovatum-admin-serve"
 
 
 class HeadCheck:
@@ -95,7 +97,8 @@ class Server:
         self.key = key
         self.stop = stop or threading.Event()
         # A persistent session: acknowledgements sent while serve is down wait for it in the broker.
-        self.client = MqttClient(settings, CLIENT_ID, clean_session=False)
+        client_id = mosquitto.client_id(settings.username) if settings.username else ANONYMOUS_CLIENT_ID
+        self.client = MqttClient(settings, client_id, clean_session=False)
         self.head_check = HeadCheck()
         self.poll_calendars = poll_calendars
         self.tenant_requests = TenantRequests(key)

@@ -17,7 +17,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # run from a checkout without installing the tests
 
 from kiosk.ui.app import KioskApp  # noqa: E402
-from tests.ui.fixtures import NOW, FakeClock, announcement, build_replica  # noqa: E402
+from tests.kiosk.ui.fixtures import NOW, FakeClock, announcement, build_replica  # noqa: E402
 
 Step = Callable[[KioskApp, Any], Awaitable[None]]
 

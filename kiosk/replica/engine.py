@@ -9,7 +9,8 @@ Invariants the rest of the code relies on:
 
 - `records` only ever moves from one whole revision (or one verified snapshot) to the next, in one
   transaction; `meta.applied_rev` moves in the same transaction. What it holds is always exactly the
-  admin's state at `applied_rev` (tests/sync/test_replica_convergence.py checks it after every message).
+  admin's state at `applied_rev` (tests/kiosk/replica/test_replica_convergence.py checks it after
+  every message).
 - While recovering, `records` does not change. In an *overlay* snapshot (the usual one) every
   `staging` row, and every row still in memory waiting to be staged, is newer than the `records` row
   for its key, and the snapshot is records overlaid with staging. In a *full* snapshot (after the
@@ -21,7 +22,9 @@ Invariants the rest of the code relies on:
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -35,6 +38,7 @@ from broker import topics
 from broker.envelope import Rejected
 from broker.keys import key_id, public_key_b64
 from broker.schema import ChangeMessage, HeadMessage, Manifest, RecordChange, StateMessage
+from kiosk.replica import faults, guard, health
 from kiosk.replica.changebuffer import BufferLimits, BufferOverflow, ChangeBuffer
 from kiosk.replica.decode import Message, decode, unverified_head_claim
 from kiosk.replica.digest import LiveSet
@@ -58,6 +62,10 @@ DUMP_LISTS = {
     "room": "rooms",
     "booking": "bookings",
     "announcement": "announcements",
+    "floor": "floors",
+    "plan_room": "plan_rooms",
+    "connector": "connectors",
+    "kiosk_spot": "kiosk_spots",
 }
 
 
@@ -73,6 +81,11 @@ class TrustedHead:
     rev: int
     count: int
     digest: str
+
+
+def _disk_trouble(exc: BaseException) -> bool:
+    """A damaged file or a failed write: the disk's problem, handled by a rebuild or a retry."""
+    return health.is_corruption(exc) or faults.is_write_failure(exc)
 
 
 class Replica:
@@ -93,6 +106,7 @@ class Replica:
         further stall waits twice as long (up to `MAX_RETRY_SECONDS`): while the admin node is down
         the retained set may stay inconsistent for hours, and every retry re-verifies all of it."""
         self._lock = threading.RLock()
+        self._path = path
         self._key = public_key
         self._grace = grace_seconds
         self._first_retry = self._retry = retry_seconds
@@ -109,6 +123,9 @@ class Replica:
         self._load()
         if self._recovering:
             self._generation = 1
+        # A write that failed (a full disk) leaves the replica behind what it trusted: incomplete,
+        # retried on a backoff (kiosk.replica.faults). The marker survives a restart.
+        self._faults = faults.WriteFaults(path, clock)
 
     def _trust(self, public_key: Ed25519PublicKey) -> None:
         """A replica holds content trusted under one admin key. After a key change (the admin node was
@@ -182,8 +199,13 @@ class Replica:
         try:
             reason = self._act(message, len(payload))
             self._check_timers()
-        except Exception:
+        except Exception as exc:
             # A bug or a broken disk, never the sender's privilege: back to what the file says.
+            if _disk_trouble(exc):
+                # Not the message's fault, and handled (rebuild, or retry): one line, not counted.
+                log.warning("replica: could not apply a message on %r: %s", topic[:100], exc)
+                self._reset_after_error()
+                return None
             log.exception("replica: unexpected error applying a message on %r", topic[:100])
             self._reset_after_error()
             return "malformed"
@@ -198,8 +220,11 @@ class Replica:
                     self._flush_pending()
                     self._try_promote()
                 self._check_timers()
-            except Exception:
-                log.exception("replica: unexpected error in tick")
+            except Exception as exc:
+                if _disk_trouble(exc):
+                    log.warning("replica: tick: %s", exc)
+                else:
+                    log.exception("replica: unexpected error in tick")
                 self._reset_after_error()
             return Outcome(self._commits != before, self._applied, None)
 
@@ -228,7 +253,13 @@ class Replica:
         """
         with self._lock:
             head = self._head
-            return not self._recovering and self._verified and head is not None and self._applied >= head.rev
+            return (
+                not self._recovering
+                and self._verified
+                and head is not None
+                and self._applied >= head.rev
+                and not self._faults.failed
+            )
 
     def dropped_counts(self) -> dict[str, int]:
         with self._lock:
@@ -247,6 +278,8 @@ class Replica:
                     result[DUMP_LISTS[kind]].append(data)
             result["logos"] = logos
             result["dropped"] = dict(sorted(self._store.dropped().items()))
+            # Stored as signed, but a screen cannot show them (kiosk.replica.guard): skipped there.
+            result["skipped"] = guard.unshowable(self._store.live_rows())
             return result
 
     def close(self) -> None:
@@ -294,13 +327,56 @@ class Replica:
             self._merged = self._live.copy()
 
     def _reset_after_error(self) -> None:
-        """Back to what the file says; the buffered changes may be what failed, so they go too."""
+        """Back to what the file says; the buffered changes may be what failed, so they go too.
+
+        Called inside an `except` block: a damaged file is rebuilt from the broker instead
+        (kiosk.replica.health), and a failed write (a full disk) marks the replica incomplete and
+        schedules a retry (kiosk.replica.faults) rather than waiting for the next edit.
+        """
+        error = sys.exc_info()[1]
+        if health.is_corruption(error):
+            self._rebuild(str(error))
+            return
+        if faults.is_write_failure(error):
+            self._faults.failed_write(str(error))
+            self._verified = False  # what the file holds may be short of what it trusted
         try:
             self._store.rollback_if_open()
             self._changes.clear()
             self._load()
+            if self._faults.failed:
+                self._verified = False
         except Exception:
             log.exception("replica: could not reload state after an error")
+
+    def _rebuild(self, why: str) -> None:
+        """Move the damaged file aside and start a fresh replica: it bootstraps from the broker."""
+        with contextlib.suppress(Exception):
+            self._store.close()
+        moved = health.move_aside(self._path)
+        log.error(
+            "replica: %s is damaged (%s): moved to %s; rebuilding from the broker", self._path, why, moved
+        )
+        self._store = ReplicaStore(self._path)
+        self._changes.clear()
+        self._pending.clear()
+        self._head = None
+        self._trust(self._key)
+        self._load()  # nothing applied: a bootstrap
+        self._generation += 1
+        self._progress_at = self._clock()
+
+    def _retry_after_failure(self) -> None:
+        """A write failed earlier: ask for the retained set again (and the head), on a backoff, until
+        a snapshot completes. Nothing needs to arrive for this to happen."""
+        if not self._faults.due():
+            return
+        self._faults.retrying()
+        if self._recovering:
+            self._generation += 1  # resubscribe: the broker resends the retained set and head
+            self._progress_at = self._clock()
+        else:
+            self._start_recovery("a write failed earlier")
 
     def _count_drop(self, reason: str) -> None:
         try:
@@ -426,6 +502,7 @@ class Replica:
         self._live = self._merged.copy()
         self._commits += 1
         self._grace_since = None
+        self._faults.recovered()
         log.info("replica: snapshot complete at revision %d (%d records)", head.rev, head.count)
         self._changes.discard_through(head.rev)
         self._apply_ready()
@@ -534,6 +611,8 @@ class Replica:
 
     def _check_timers(self) -> None:
         now = self._clock()
+        if self._faults.failed:
+            self._retry_after_failure()
         if self._recovering:
             if now - self._progress_at >= self._retry:
                 # No new snapshot record for a while and still incomplete: ask for the retained set

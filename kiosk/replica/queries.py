@@ -1,4 +1,7 @@
-"""The screen's read API over the replica: typed records out of `records` and `search`.
+"""The screen's read API over the replica: the SQL that finds records, and `search`.
+
+The records it returns, and how they are parsed, are in kiosk/replica/records.py (re-exported here,
+where the screens have always imported them from).
 
 Never imports Textual (import-linter): the UI depends on this module, not the other way round. Every
 query is indexed and returns a small result, so the UI may call these on its own thread. Records come
@@ -15,18 +18,18 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from broker.times import STOCKHOLM, parse_iso
-from kiosk.replica import directory
+from broker.times import STOCKHOLM
+from broker.wayfinding.plan import Building
+from broker.wayfinding.route import NoRoute, Route
+from kiosk.replica import directory, guard, health, wayfinding
 from kiosk.replica.directory import sort_key
+from kiosk.replica.records import Announcement, Booking, Event, Listing, Partner, Priority, Room, Tenant
 from kiosk.replica.schema import connect
-
-Priority = Literal["info", "warning", "emergency"]
-_PRIORITIES: tuple[Priority, ...] = ("info", "warning", "emergency")
 
 #: The directory never lists more rows than a visitor would scroll through; the count says how many matched.
 SEARCH_LIMIT = 50
@@ -34,264 +37,6 @@ SEARCH_LIMIT = 50
 BROAD_MATCHES = 1000
 #: Recent searches kept per replica version (backspacing, reopening the directory, the empty list).
 _SEARCH_CACHE_SIZE = 64
-
-
-def _pick(sv: str, en: str, language: str) -> str:
-    """The text in the visitor's language, else the other one: a half-translated listing still shows."""
-    first, second = (en, sv) if language == "en" else (sv, en)
-    return first or second
-
-
-def _text(data: dict[str, Any], name: str) -> str:
-    value = data.get(name)
-    return value if isinstance(value, str) else ""
-
-
-def _int(data: dict[str, Any], name: str) -> int | None:
-    value = data.get(name)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _time(data: dict[str, Any], name: str) -> datetime | None:
-    value = data.get(name)
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return parse_iso(value).astimezone(STOCKHOLM)
-    except ValueError:
-        return None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Listing:
-    """What tenants and partners share: the directory shows both, and opens both on the same page."""
-
-    kind: str
-    slug: str
-    name: str
-    description_sv: str = ""
-    description_en: str = ""
-    category: str = ""
-    tags: tuple[str, ...] = ()
-    floor: int | None = None
-    room: str = ""
-    website: str = ""
-    contact: str = ""
-    hiring: bool = False
-    hiring_url: str = ""
-    has_logo: bool = False
-    demo: bool = False
-
-    def description(self, language: str) -> str:
-        return _pick(self.description_sv, self.description_en, language)
-
-    @classmethod
-    def _fields(cls, data: dict[str, Any], slug: str) -> dict[str, Any]:
-        tags = data.get("tags")
-        return {
-            "slug": _text(data, "slug") or slug,
-            "name": _text(data, "name") or slug,
-            "description_sv": _text(data, "description_sv"),
-            "description_en": _text(data, "description_en"),
-            "category": _text(data, "category"),
-            "tags": tuple(tag for tag in tags if isinstance(tag, str)) if isinstance(tags, list) else (),
-            "floor": _int(data, "floor"),
-            "room": _text(data, "room"),
-            "website": _text(data, "website"),
-            "contact": _text(data, "contact"),
-            "hiring": data.get("hiring") is True,
-            "hiring_url": _text(data, "hiring_url"),
-            "has_logo": data.get("has_logo") is True,
-            "demo": data.get("demo") is True,
-        }
-
-
-@dataclass(frozen=True, kw_only=True)
-class Tenant(Listing):
-    kind: str = "tenant"
-
-    @classmethod
-    def from_record(cls, key: str, data: dict[str, Any]) -> Tenant:
-        return cls(**cls._fields(data, key))
-
-
-@dataclass(frozen=True, kw_only=True)
-class Partner(Listing):
-    kind: str = "partner"
-    partner_kind: str = ""
-    address: str = ""
-    hours_sv: str = ""
-    hours_en: str = ""
-
-    def hours(self, language: str) -> str:
-        return _pick(self.hours_sv, self.hours_en, language)
-
-    @classmethod
-    def from_record(cls, key: str, data: dict[str, Any]) -> Partner:
-        return cls(
-            **cls._fields(data, key),
-            partner_kind=_text(data, "kind"),
-            address=_text(data, "address"),
-            hours_sv=_text(data, "hours_sv"),
-            hours_en=_text(data, "hours_en"),
-        )
-
-
-@dataclass(frozen=True, kw_only=True)
-class Event:
-    id: int
-    title_sv: str
-    title_en: str = ""
-    description_sv: str = ""
-    description_en: str = ""
-    start: datetime
-    end: datetime
-    all_day: bool = False
-    place: str = ""
-    audience: str = ""
-    registration_url: str = ""
-    capacity: int | None = None
-    full: bool = False
-    cancelled: bool = False
-
-    def title(self, language: str) -> str:
-        return _pick(self.title_sv, self.title_en, language)
-
-    def description(self, language: str) -> str:
-        return _pick(self.description_sv, self.description_en, language)
-
-    @classmethod
-    def from_record(cls, key: str, data: dict[str, Any]) -> Event | None:
-        start, end = _time(data, "start"), _time(data, "end")
-        if start is None:
-            return None
-        event_id = _int(data, "id")
-        if event_id is None:
-            try:
-                event_id = int(key)
-            except ValueError:
-                return None
-        return cls(
-            id=event_id,
-            title_sv=_text(data, "title_sv"),
-            title_en=_text(data, "title_en"),
-            description_sv=_text(data, "description_sv"),
-            description_en=_text(data, "description_en"),
-            start=start,
-            end=end if end is not None and end > start else start,
-            all_day=data.get("all_day") is True,
-            place=_text(data, "place"),
-            audience=_text(data, "audience"),
-            registration_url=_text(data, "registration_url"),
-            capacity=_int(data, "capacity"),
-            full=data.get("full") is True,
-            cancelled=data.get("cancelled") is True,
-        )
-
-
-@dataclass(frozen=True, kw_only=True)
-class Booking:
-    id: int
-    room: str
-    start: datetime
-    end: datetime
-    private: bool = False
-    title: str = ""
-    organiser: str = ""
-
-    def covers(self, moment: datetime) -> bool:
-        return self.start <= moment < self.end
-
-    @classmethod
-    def from_record(cls, key: str, data: dict[str, Any]) -> Booking | None:
-        start, end = _time(data, "start"), _time(data, "end")
-        booking_id = _int(data, "id")
-        if start is None or end is None or end <= start or booking_id is None:
-            return None
-        return cls(
-            id=booking_id,
-            room=_text(data, "room"),
-            start=start,
-            end=end,
-            private=data.get("private") is not False,
-            title=_text(data, "title"),
-            organiser=_text(data, "organiser"),
-        )
-
-
-@dataclass(frozen=True, kw_only=True)
-class Room:
-    slug: str
-    name: str
-    floor: int | None = None
-    capacity: int | None = None
-    description_sv: str = ""
-    description_en: str = ""
-    bookings: tuple[Booking, ...] = field(default=())
-
-    def description(self, language: str) -> str:
-        return _pick(self.description_sv, self.description_en, language)
-
-    def current(self, moment: datetime) -> Booking | None:
-        return next((booking for booking in self.bookings if booking.covers(moment)), None)
-
-    def next(self, moment: datetime) -> Booking | None:
-        return next((booking for booking in self.bookings if booking.start > moment), None)
-
-    @classmethod
-    def from_record(cls, key: str, data: dict[str, Any]) -> Room:
-        return cls(
-            slug=_text(data, "slug") or key,
-            name=_text(data, "name") or key,
-            floor=_int(data, "floor"),
-            capacity=_int(data, "capacity"),
-            description_sv=_text(data, "description_sv"),
-            description_en=_text(data, "description_en"),
-        )
-
-
-@dataclass(frozen=True, kw_only=True)
-class Announcement:
-    id: int
-    text_sv: str
-    text_en: str = ""
-    priority: Priority = "info"
-    start: datetime | None = None
-    until: datetime | None = None
-    target: str = "all"
-
-    def text(self, language: str) -> str:
-        return _pick(self.text_sv, self.text_en, language)
-
-    def active_at(self, moment: datetime) -> bool:
-        return (self.start is None or self.start <= moment) and (self.until is None or moment < self.until)
-
-    def targets(self, kiosk_id: str, group: str) -> bool:
-        """`all`, `group:<name>` or `kiosk:<id>`; an unknown form targets nobody rather than everybody."""
-        if self.target == "all":
-            return True
-        scope, _, name = self.target.partition(":")
-        if scope == "group":
-            return bool(group) and name == group
-        if scope == "kiosk":
-            return name == kiosk_id
-        return False
-
-    @classmethod
-    def from_record(cls, key: str, data: dict[str, Any]) -> Announcement | None:
-        announcement_id = _int(data, "id")
-        priority = data.get("priority")
-        if announcement_id is None or priority not in _PRIORITIES:
-            return None
-        return cls(
-            id=announcement_id,
-            text_sv=_text(data, "text_sv"),
-            text_en=_text(data, "text_en"),
-            priority=priority,
-            start=_time(data, "start"),
-            until=_time(data, "until"),
-            target=_text(data, "target") or "all",
-        )
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -328,16 +73,25 @@ class Queries:
         # screen reads: a kiosk that has not bootstrapped yet starts on an empty replica.
         connect(path).close()
         self._conn = connect(path, readonly=True)
+        self._inode = health.inode(path)
         self._search_cache: dict[tuple[str, str | None, int | None, int], SearchResult] = {}
         #: `PRAGMA data_version` and `directory_state.version` when the search cache was last checked.
         self._data_version = -1
         self._directory_version = -1
+        self._wayfinding = wayfinding.Wayfinding()
 
     def close(self) -> None:
         self._conn.close()
 
     def readable(self) -> bool:
-        """Whether the replica answers at all (raises nothing): checked before a screen is rebuilt."""
+        """Whether the replica answers at all (raises nothing): checked before a screen is rebuilt.
+
+        A damaged replica is replaced by a fresh file (kiosk.replica.health): read that one from now on.
+        """
+        conn, self._inode = health.reopen_if_replaced(self.path, self._conn, self._inode)
+        if conn is not self._conn:
+            self._conn, self._data_version = conn, -1
+            self._search_cache.clear()
         try:
             self._conn.execute("SELECT 1 FROM records LIMIT 1").fetchall()
         except sqlite3.Error:
@@ -378,6 +132,14 @@ class Queries:
         ).fetchone()
         return _loads(row[0]) if row and row[0] is not None else None
 
+    def building(self) -> Building:
+        """Floor plans, placed rooms, lifts and stairs, kiosk spots (kiosk/replica/wayfinding.py)."""
+        return self._wayfinding.building(self._conn)
+
+    def route(self, kiosk_id: str, room: str) -> Route | NoRoute:
+        """The way from a kiosk to a room, kept until the plans change."""
+        return self._wayfinding.route(self._conn, kiosk_id, room)
+
     # Directory --------------------------------------------------------------------------------
 
     def listing(self, kind: str, slug: str) -> Listing | None:
@@ -385,8 +147,8 @@ class Queries:
         if data is None or data.get("visible") is False:
             return None
         if kind == "partner":
-            return Partner.from_record(slug, data)
-        return Tenant.from_record(slug, data) if kind == "tenant" else None
+            return guard.parse(kind, slug, data, Partner.from_record)
+        return guard.parse(kind, slug, data, Tenant.from_record) if kind == "tenant" else None
 
     def tenant(self, slug: str) -> Tenant | None:
         found = self.listing("tenant", slug)
@@ -421,7 +183,12 @@ class Queries:
             return self.tenant(row[0]) if row else None
 
     def partners(self) -> list[Partner]:
-        found = [Partner.from_record(key, data) for key, data in self._records("partner") if _visible(data)]
+        parsed = (
+            guard.parse("partner", key, data, Partner.from_record)
+            for key, data in self._records("partner")
+            if _visible(data)
+        )
+        found = [partner for partner in parsed if partner is not None]
         return sorted(found, key=lambda partner: sort_key(partner.name))
 
     def search(
@@ -525,7 +292,9 @@ class Queries:
             parsed = _loads(data)
             if parsed is not None:
                 cls = Partner if kind == "partner" else Tenant
-                listings.append(cls.from_record(key, parsed))
+                listing = guard.parse(kind, key, parsed, cls.from_record)
+                if listing is not None:
+                    listings.append(listing)
         return SearchResult(tuple(listings), total)
 
     @contextmanager
@@ -583,7 +352,7 @@ class Queries:
 
     def event(self, event_id: int) -> Event | None:
         data = self._record("event", str(event_id))
-        return Event.from_record(str(event_id), data) if data is not None else None
+        return guard.parse("event", str(event_id), data, Event.from_record) if data is not None else None
 
     def events_between(self, start: datetime, end: datetime) -> list[Event]:
         """Events that are not over at `start` and begin before `end`, by start time.
@@ -592,7 +361,7 @@ class Queries:
         """
         found = []
         for key, data in self._records_around("event", start, end):
-            event = Event.from_record(key, data)
+            event = guard.parse("event", key, data, Event.from_record)
             if event is not None and event.start < end and (event.end > start or event.start >= start):
                 found.append(event)
         return sorted(found, key=lambda event: (event.start, sort_key(event.title_sv)))
@@ -610,12 +379,14 @@ class Queries:
         day_end = day_start + timedelta(days=1)
         bookings: dict[str, list[Booking]] = {}
         for key, data in self._records_around("booking", day_start, day_end):
-            booking = Booking.from_record(key, data)
+            booking = guard.parse("booking", key, data, Booking.from_record)
             if booking is not None and booking.start < day_end and booking.end > day_start:
                 bookings.setdefault(booking.room, []).append(booking)
         rooms = []
         for key, data in self._records("room"):
-            room = Room.from_record(key, data)
+            room = guard.parse("room", key, data, Room.from_record)
+            if room is None:
+                continue
             ordered = tuple(sorted(bookings.get(room.slug, ()), key=lambda booking: booking.start))
             rooms.append(Room(**{**room.__dict__, "bookings": ordered}))
         return sorted(
@@ -631,7 +402,7 @@ class Queries:
         """
         found = []
         for key, data in self._records("announcement"):
-            announcement = Announcement.from_record(key, data)
+            announcement = guard.parse("announcement", key, data, Announcement.from_record)
             if announcement and announcement.active_at(moment) and announcement.targets(kiosk_id, group):
                 found.append(announcement)
         rank = {"emergency": 0, "warning": 1, "info": 2}
@@ -642,7 +413,7 @@ class Queries:
         opens or closes), or None. Lets the screen re-check at that moment instead of polling."""
         edges = []
         for key, data in self._records("announcement"):
-            announcement = Announcement.from_record(key, data)
+            announcement = guard.parse("announcement", key, data, Announcement.from_record)
             if announcement is None or not announcement.targets(kiosk_id, group):
                 continue
             edges += [
@@ -665,7 +436,7 @@ def _visible(data: dict[str, Any]) -> bool:
 def _loads(text: str) -> dict[str, Any] | None:
     try:
         value = json.loads(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
 
@@ -677,6 +448,7 @@ __all__ = [
     "Event",
     "Listing",
     "Partner",
+    "Priority",
     "Queries",
     "Room",
     "SearchResult",

@@ -26,8 +26,10 @@ from broker.keys import KeyFileError, load_public_key_b64
 from broker.times import now, now_iso
 from kiosk import __version__
 from kiosk.config import ConfigError, KioskConfig
-from kiosk.ports import SyncEvent, SyncEventKind
+from kiosk.ports import RemoteCommand, SyncEvent, SyncEventKind
+from kiosk.replica import health
 from kiosk.replica.engine import Replica
+from kiosk.sync import commands
 
 log = logging.getLogger(__name__)
 
@@ -50,19 +52,24 @@ SNAPSHOT_QOS = 0
 HEAD_QOS = 0
 
 
-def open_replica(config: KioskConfig) -> Replica:
-    """The replica with the admin's public key from the config; ConfigError if the key is unusable."""
+def open_replica(config: KioskConfig, *, repair: bool = False) -> Replica:
+    """The replica with the admin's public key from the config; ConfigError if the key is unusable.
+
+    `repair` (the sync client, the replica's one writer): a damaged file is moved aside first and a
+    fresh replica bootstraps from the broker (kiosk.replica.health)."""
     try:
         key = load_public_key_b64(config.admin_public_key)
     except KeyFileError as exc:
         raise ConfigError(f"trust.admin_public_key: {exc}") from None
+    if repair:
+        health.ensure_sound(config.database)
     return Replica(config.database, key)
 
 
 class SyncClient:
     def __init__(self, config: KioskConfig, *, status_seconds: float = STATUS_SECONDS) -> None:
         self.config = config
-        self.replica = open_replica(config)
+        self.replica = open_replica(config, repair=True)
         self._status_seconds = status_seconds
         self._started_at = time.monotonic()
         self._screen = ""
@@ -88,7 +95,9 @@ class SyncClient:
         self._snapshot_generation: int | None = None  # the generation state/# was subscribed for
         self._last_status = 0.0
         self._reported: tuple[bool, int, str] | None = None
+        self._complete_shown: bool | None = None  # what the screen was last told
         self._closed = False
+        self._commands = commands.gate(config)
 
     # --- SyncPort ----------------------------------------------------------------------------------
 
@@ -98,6 +107,7 @@ class SyncClient:
         self._on_event = on_event
         self._client.subscribe(topics.CHANGES)
         self._client.subscribe(topics.HEAD, qos=HEAD_QOS)
+        self._client.subscribe(self._commands.topic)
         self._follow_replica()
         self._client.start()
         self._thread = threading.Thread(target=self._run, name="kiosk-sync", daemon=True)
@@ -128,6 +138,12 @@ class SyncClient:
         payload = json.dumps({"announcement": announcement_id, "at": now_iso()}).encode()
         self._client.publish(topics.ack(self.config.kiosk_id), payload, qos=1)
 
+    def answer(
+        self, command: RemoteCommand, *, ok: bool, error: str = "", detail: str = "", screenshot: bytes = b""
+    ) -> None:
+        payload = commands.answer_payload(command, ok=ok, error=error, detail=detail, screenshot=screenshot)
+        self._client.publish(topics.answer(self.config.kiosk_id), payload, qos=1)
+
     # --- the applier thread ------------------------------------------------------------------------
 
     def _run(self) -> None:
@@ -144,7 +160,9 @@ class SyncClient:
         batch = self._next_batch()
         changed = False
         for event in batch:
-            if isinstance(event, Message):
+            if isinstance(event, Message) and event.topic == self._commands.topic:
+                self._command(event.payload)
+            elif isinstance(event, Message):
                 changed |= self.replica.handle(event.topic, event.payload).changed
             else:
                 self._connection(event)
@@ -154,6 +172,10 @@ class SyncClient:
         self._follow_replica()
         if changed:
             self._emit("applied")
+        complete = self.replica.complete
+        if complete != self._complete_shown:
+            self._complete_shown = complete
+            self._emit("complete" if complete else "incomplete")
         self._report_status()
         return last_tick
 
@@ -188,13 +210,25 @@ class SyncClient:
                 # it: a dropped connection means a new subscription (and the whole set again), and a
                 # snapshot that stalls starts a new generation.
                 self._client.subscribe(topics.STATE_ALL, qos=SNAPSHOT_QOS)
+                self._client.subscribe(topics.HEAD, qos=HEAD_QOS)  # and the newest head, resent too
         elif self._snapshot_generation is not None:
             self._snapshot_generation = None
             self._client.unsubscribe(topics.STATE_ALL)
 
-    def _emit(self, kind: SyncEventKind) -> None:
+    def _command(self, payload: bytes) -> None:
+        """A remote command: verified here, answered here if refused, else handed to the app."""
+        verdict = self._commands.check(self._commands.topic, payload)
+        if verdict is None:
+            return
+        command = commands.port_command(verdict.command, self.config.broker)
+        if verdict.refusal:
+            self.answer(command, ok=False, error=verdict.refusal)
+        else:
+            self._emit("command", command)
+
+    def _emit(self, kind: SyncEventKind, command: RemoteCommand | None = None) -> None:
         try:
-            self._on_event(SyncEvent(kind, self.replica.applied_revision, now()))
+            self._on_event(SyncEvent(kind, self.replica.applied_revision, now(), command))
         except Exception:  # the UI's problem must not stop syncing
             log.exception("sync event handler failed")
 

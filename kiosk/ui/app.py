@@ -19,14 +19,13 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import events, on
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.reactive import reactive
@@ -35,12 +34,14 @@ from textual.screen import Screen
 from assets import ASSETS
 from broker import times
 from kiosk.config import KioskConfig
+from kiosk.notify import Notifier, revision_status
 from kiosk.ports import SyncEvent, SyncPort
 from kiosk.process_memory import limit_malloc_arenas, release_free_memory
 from kiosk.replica.queries import Announcement, Queries
+from kiosk.ui import remote
 from kiosk.ui.context import State, providing
 from kiosk.ui.i18n import Translator
-from kiosk.ui.messages import ConnectionChanged, ReplicaChanged
+from kiosk.ui.messages import CompletenessChanged, ConnectionChanged, ReplicaChanged
 from kiosk.ui.navigation import OpenEvent, OpenListing, OpenPage, ShowSection
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.base import KioskScreen
@@ -49,7 +50,8 @@ from kiosk.ui.screens.emergency import EmergencyScreen
 from kiosk.ui.screens.event import EventScreen
 from kiosk.ui.screens.listing import ListingScreen
 from kiosk.ui.screens.sections import BY_NAME, SECTIONS, Section, section_bindings
-from kiosk.ui.textual_fixes import fix_styles_cache_leak
+from kiosk.ui.signals import exit_on_signals
+from kiosk.ui.textual_internals import ContextApp, fix_styles_cache_leak, forget_closed_watchers
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +77,13 @@ STAFF_ACTIONS = frozenset(
 )
 
 
-class KioskApp(App[None], inherit_bindings=False):
+class KioskApp(ContextApp, inherit_bindings=False):
     """The lobby screen. Construct with a replica (path or `Queries`) and, in production, a `SyncPort`.
 
     Locked down for a lobby: Textual's App bindings (ctrl+q quit, ctrl+c "how to quit") are not
     inherited and there is no command palette, so a visitor's keyboard can only do what BINDINGS
-    below say. `allow_quit=True` (the demo in a developer's terminal) turns ctrl+q back on.
+    below say. `allow_quit=True` (the demo in a developer's terminal) turns ctrl+q and ctrl+c back on,
+    and ends the app cleanly on SIGTERM and SIGHUP (`kiosk.ui.signals`).
     """
 
     CSS_PATH = ASSETS / "styles" / "kiosk.tcss"
@@ -90,6 +93,7 @@ class KioskApp(App[None], inherit_bindings=False):
     # in the nav bar, so not in a footer.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),  # only with allow_quit
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),  # only with allow_quit
         *section_bindings(),
         Binding("slash", "search", "Search", show=False),
         Binding("l", "toggle_language", "Language", show=False),
@@ -99,6 +103,9 @@ class KioskApp(App[None], inherit_bindings=False):
     language: reactive[str] = reactive("sv")
     content_version: reactive[int] = reactive(0)
     offline_since: reactive[datetime | None] = reactive(None)
+    #: The replica is not complete (bootstrapping, rebuilding, behind after a failed write): marked
+    #: beside the clock like offline, so nobody trusts a screen that may be behind.
+    updating: reactive[bool] = reactive(False)
     announcements: reactive[tuple[Announcement, ...]] = reactive(())
     minute: reactive[datetime] = reactive(lambda: times.now().replace(second=0, microsecond=0))
 
@@ -118,9 +125,12 @@ class KioskApp(App[None], inherit_bindings=False):
         tick_interval: float = 1.0,
         allow_quit: bool = False,
         freeze_startup: bool = False,
+        notifier: Notifier | None = None,
     ) -> None:
         super().__init__()
+        self.notifier = notifier or Notifier({})  # systemd's READY/WATCHDOG/STATUS, if run under it
         self.allow_quit = allow_quit
+        self._restore_signals: Callable[[], None] = lambda: None
         self.freeze_startup = freeze_startup
         # Motion distracts from across a lobby and costs CPU on a Pi: off unless TEXTUAL_ANIMATIONS says.
         if "TEXTUAL_ANIMATIONS" not in os.environ:
@@ -139,6 +149,7 @@ class KioskApp(App[None], inherit_bindings=False):
         self.tick_interval = tick_interval
         self._refresh_lock = threading.Lock()
         self._refresh_pending = False
+        self._newest_revision = 0
         self._acknowledged: set[int] = set()
         self._reported_screen = ""
         self._emergency: EmergencyScreen | None = None
@@ -150,12 +161,9 @@ class KioskApp(App[None], inherit_bindings=False):
 
     # Lifecycle ------------------------------------------------------------------------------------
 
-    @contextmanager
-    def _context(self) -> Iterator[None]:
-        """Textual's hook that sets its own ContextVars around everything the app runs (its message
-        loop, `run_test`'s block): the UI context rides along, so `ui_context()` is this app there."""
-        with providing(self), super()._context():
-            yield
+    def provide_context(self) -> AbstractContextManager[None]:
+        """Set wherever Textual sets its own context: `ui_context()` is this app in every handler."""
+        return providing(self)
 
     def on_mount(self) -> None:
         self.push_screen(AttractScreen())
@@ -165,8 +173,15 @@ class KioskApp(App[None], inherit_bindings=False):
         self.check_announcements()
         if self.port is not None:
             self.port.start(self._on_sync_event)
+        if self.allow_quit:  # someone's terminal: closing it or `kill -TERM` end the app cleanly
+            self._restore_signals = exit_on_signals(self)
+        # The watchdog pings from this event loop, so a frozen UI is restarted, not only a dead one.
+        if self.notifier.interval is not None:
+            self.set_interval(self.notifier.interval, self.notifier.ping)
+        self.call_after_refresh(self.notifier.ready, "showing the replica, waiting for the broker")
 
     def on_unmount(self) -> None:
+        self._restore_signals()
         if self.port is not None:
             self.port.stop()
         if self._owns_queries:
@@ -195,21 +210,35 @@ class KioskApp(App[None], inherit_bindings=False):
 
     def _on_sync_event(self, event: SyncEvent) -> None:
         """Called on the sync client's threads: post a message, never touch widgets."""
+        if event.kind == "command":
+            if event.command is not None:
+                self.post_message(remote.RemoteCommandReceived(event.command))
+            return
         if event.kind == "applied":
+            self._newest_revision = event.revision  # a burst posts one message: its first revision
             with self._refresh_lock:
                 if self._refresh_pending:
                     return
                 self._refresh_pending = True
             self.post_message(ReplicaChanged(event.revision))
+        elif event.kind in ("complete", "incomplete"):
+            self.post_message(CompletenessChanged(event.kind == "complete"))
         else:
             self.post_message(ConnectionChanged(event.kind == "online", event.at))
+
+    def on_completeness_changed(self, message: CompletenessChanged) -> None:
+        self.updating = not message.complete
 
     def on_replica_changed(self, message: ReplicaChanged) -> None:
         # Clear the flag before reading, so an update committed during the reload posts a new message.
         with self._refresh_lock:
             self._refresh_pending = False
+        self.notifier.status(revision_status(max(message.revision, self._newest_revision)))
         self.content_version += 1
         self.check_announcements()
+
+    def on_remote_command_received(self, message: remote.RemoteCommandReceived) -> None:
+        remote.run(self, self.port, message.command, kiosk_id=self.kiosk_id, location=self.location)
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         if message.online:
@@ -237,20 +266,9 @@ class KioskApp(App[None], inherit_bindings=False):
             self.check_announcements()
 
     def _forget_closed_watchers(self) -> None:
-        """Drop the watchers of screens and widgets that have closed.
-
-        Every screen watches the app's language, content version and minute (so does the chrome).
-        Textual drops a closed widget's watcher only when that value next changes, and the language
-        or the content may stay the same for hours while visitors open and close screens: each
-        closed screen stayed in memory through its watchers, megabytes a visit.
-        """
-        watchers: dict[str, list[tuple[object, object]]] = getattr(self, "__watchers", {})
-        for entries in watchers.values():
-            entries[:] = [
-                (node, callback)
-                for node, callback in entries
-                if not getattr(node, "_closing", False) and not getattr(node, "_closed", False)
-            ]
+        """Every screen subscribes to the app's language, content version and minute (so does the
+        chrome); a closed one must not stay in memory through that (see forget_closed_watchers)."""
+        forget_closed_watchers(self)
 
     def _release_memory(self) -> None:
         self._forget_closed_watchers()
@@ -430,10 +448,12 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def run_app(config: KioskConfig, port: SyncPort | None, *, allow_quit: bool = False) -> None:
+def run_app(config: KioskConfig, port: SyncPort | None, *, allow_quit: bool = False) -> int:
     """The production entry point (`innovatum-kiosk --config FILE`): no way to quit from the keyboard.
 
-    `allow_quit=True` is for `innovatum demo`, run by a person in their own terminal: ctrl+q quits.
+    `allow_quit=True` is for `innovatum demo`, run by a person in their own terminal: ctrl+q or ctrl+c
+    quits. Returns the exit status: Textual ends `run()` normally after an unhandled exception (it
+    prints the traceback and sets `return_code` to 1), so the caller must exit with it for systemd to see.
     """
     limit_malloc_arenas()  # before the app's and the sync client's threads exist
     app = KioskApp(
@@ -447,5 +467,7 @@ def run_app(config: KioskConfig, port: SyncPort | None, *, allow_quit: bool = Fa
         home_language=config.language,
         allow_quit=allow_quit,
         freeze_startup=True,
+        notifier=Notifier(),
     )
     app.run()
+    return app.return_code or 0

@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 
 #: The shared state a screen can follow. Each changes on the app and every subscriber redraws itself:
 #: `language` (the visitor's switch), `content_version` (a replica update), `minute` (the clock),
-#: `offline_since` (the sync link) and `announcements` (active ones, emergencies included).
-State = Literal["language", "content_version", "minute", "offline_since", "announcements"]
+#: `offline_since` (the sync link), `updating` (the replica is not complete: rebuilding or behind) and
+#: `announcements` (active ones, emergencies included).
+State = Literal["language", "content_version", "minute", "offline_since", "updating", "announcements"]
 
 
 class UIContext(Protocol):
@@ -61,6 +62,10 @@ class UIContext(Protocol):
         """The sections of the nav bar, in order (kiosk/ui/screens/sections.py)."""
 
     @property
+    def kiosk_id(self) -> str:
+        """This kiosk's id: its spot on the floor plans, where "you are here" is."""
+
+    @property
     def location(self) -> str:
         """Where this kiosk stands ("you are here"), as staff configured it."""
 
@@ -71,6 +76,14 @@ class UIContext(Protocol):
     @property
     def allow_quit(self) -> bool:
         """Ctrl+Q quits (the demo in a developer's terminal), so the welcome panel says so."""
+
+    @property
+    def offline_since(self) -> datetime | None:
+        """When the sync link went down (None while it is up)."""
+
+    @property
+    def updating(self) -> bool:
+        """The replica is not complete (being rebuilt, or behind after a failed write)."""
 
     def report_screen(self, name: str) -> None:
         """Tell the admin node what the screen shows now (sent only when it changes)."""

@@ -20,7 +20,6 @@ import hashlib
 import io
 import logging
 import warnings
-from collections import OrderedDict
 from threading import Lock
 
 from PIL import Image, ImageOps
@@ -28,6 +27,7 @@ from rich.cells import cell_len
 from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
+from textual.cache import LRUCache
 from textual.color import Color, ColorParseError
 from textual.geometry import Size
 from textual.strip import Strip
@@ -54,8 +54,8 @@ PLACEHOLDER_FRAME = Style(color="#808080")
 PLACEHOLDER_TEXT = Style(color="#b0b0b0", bold=True)
 
 _CACHE_SIZE = 256
-_cache: OrderedDict[tuple[str, int, int, str, str], tuple[Strip, ...]] = OrderedDict()
-_cache_lock = Lock()  # a screen may render logos from a worker thread
+_cache: LRUCache[tuple[str, int, int, str, str], tuple[Strip, ...]] = LRUCache(_CACHE_SIZE)
+_cache_lock = Lock()  # a screen may render logos from a worker thread (LRUCache has no lock)
 
 
 class LogoError(Exception):
@@ -91,13 +91,10 @@ def _render_cached(
     with _cache_lock:
         cached = _cache.get(key)
         if cached is not None:
-            _cache.move_to_end(key)
             return cached
     strips = _render(image, width, height, background, placeholder_text)
     with _cache_lock:
-        _cache[key] = strips
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
+        _cache.set(key, strips)
     return strips
 
 

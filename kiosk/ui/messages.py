@@ -16,6 +16,14 @@ class ReplicaChanged(Message):
         self.revision = revision
 
 
+class CompletenessChanged(Message):
+    """The replica became complete, or stopped being complete (updating, or behind after a failure)."""
+
+    def __init__(self, complete: bool) -> None:
+        super().__init__()
+        self.complete = complete
+
+
 class ConnectionChanged(Message):
     """The sync client went online or offline (`at`: when it noticed)."""
 

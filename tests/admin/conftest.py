@@ -118,3 +118,7 @@ def seeded(_seeded_template: Path, tmp_path: Path) -> Path:
         if source.exists():
             shutil.copy(source, str(path) + suffix)
     return path
+
+
+# The end-to-end tests of serve and tenant requests run a whole installation (Mosquitto, serve, kiosks).
+from tests.kiosk.sync.conftest import site  # noqa: E402, F401

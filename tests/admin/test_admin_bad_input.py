@@ -278,7 +278,7 @@ def _bad_imports(tmp_path: Path) -> list[tuple[str, Path, str]]:
         ("unterminated quote", _csv(tmp_path, GOOD_HEADER + 'a,"A,,1\n'), "malformed CSV"),
         ("malformed JSON", json_bad, "line 3: malformed JSON"),
         ("JSON not an array", json_obj, "must be an array of objects"),
-        ("JSON bad item", json_item, "item 2: floor 'x' is not a whole number"),
+        ("JSON bad item", json_item, "item 2 (\"b\"): floor 'x' is not a whole number"),
         (
             "missing logo file",
             _csv(tmp_path, "slug,name,logo\na,A,nowhere.png\n"),

@@ -175,6 +175,9 @@ def test_private_booking_title_never_reaches_the_kiosks(cli: CliFn, db_path: Pat
 
 
 def test_announcements_push_list_acknowledgements_retract(cli: CliFn, db_path: Path) -> None:
+    # The kiosks the announcements are aimed at (a target that matches no kiosk is refused).
+    ok(cli("kiosk", "add", "lobby-1", "--group", "lobby"))
+    ok(cli("kiosk", "add", "entre-1", "--group", "entre"))
     pushed = ok(
         cli(
             "announce",

@@ -59,3 +59,21 @@ def test_every_command_has_help() -> None:
 def test_short_help_flag_works_too() -> None:
     result = CliRunner().invoke(main, ["tenant", "add", "-h"])
     assert result.exit_code == 0 and "--description-sv" in result.stdout
+
+
+def _entry_points() -> list[tuple[str, click.Command]]:
+    from innovatum.cli import main as demo_main
+    from kiosk.cli import main as kiosk_main
+
+    return [("innovatum-admin", main), ("innovatum", demo_main), ("innovatum-kiosk", kiosk_main)]
+
+
+def test_every_option_says_what_it_does() -> None:
+    """Walks every command of every console script: an option without help text fails, by name."""
+    missing = []
+    for script, top in _entry_points():
+        for path, command in walk(top):
+            for param in command.params:
+                if isinstance(param, click.Option) and not (param.help or "").strip():
+                    missing.append(f"{script} {' '.join(path)} {param.opts[0]}".replace("  ", " "))
+    assert missing == []

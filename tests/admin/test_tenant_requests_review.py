@@ -1,5 +1,5 @@
 """The review queue and logos on a real admin database (serve's receive called directly; the wire
-with real processes is in tests/sync/test_tenant_requests_end_to_end.py)."""
+with real processes is in tests/admin/test_tenant_requests_end_to_end.py)."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ PREFIX_BIN = "/opt/innovatum/bin/"
 VENV_BIN = Path(sys.executable).parent
 SCRIPTS = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
 
-UNITS = sorted(DEPLOY.glob("*/*.service"))
+UNITS = sorted([*DEPLOY.glob("*/*.service"), *DEPLOY.glob("*/*.timer")])
 #: drop-in file → the packaged unit it extends (as installed on Debian).
 DROP_INS = {
     DEPLOY / "admin" / "mosquitto-innovatum.conf": "mosquitto.service",
@@ -92,6 +92,8 @@ def our_commands() -> list[tuple[str, list[str]]]:
 def test_the_deploy_directory_has_what_the_readme_walks_through() -> None:
     assert {p.name for p in UNITS} == {
         "innovatum-admin.service",
+        "innovatum-admin-backup.service",
+        "innovatum-admin-backup.timer",
         "innovatum-kiosk-screen.service",
         "innovatum-kiosk-headless.service",
     }
@@ -182,6 +184,9 @@ def _installable_copy(text: str) -> str:
 @pytest.mark.parametrize("unit", UNITS, ids=[u.name for u in UNITS])
 def test_units_pass_systemd_analyze_verify(unit: Path, tmp_path: Path) -> None:
     (tmp_path / unit.name).write_text(_installable_copy(unit.read_text()))
+    if unit.suffix == ".timer":  # a timer verifies together with the service it starts
+        service = unit.with_suffix(".service")
+        (tmp_path / service.name).write_text(_installable_copy(service.read_text()))
     result = _verify(tmp_path, unit.name)
     ours = [line for line in result.stderr.splitlines() if unit.name in line]
     assert result.returncode == 0 and not ours, result.stderr
@@ -253,6 +258,10 @@ def _calls(tmp_path: Path) -> str:
             1,
             "error: cannot read the config file '/nonexistent/kiosk.toml'",
         ),
+        (("/nonexistent/lobby-1.kiosk",), 1, "error: cannot read the bundle '/nonexistent/lobby-1.kiosk'"),
+        (("a.kiosk", "b.kiosk"), 2, "error: one bundle at a time ('a.kiosk', then 'b.kiosk')"),
+        (("a.kiosk", "--config", "k.toml"), 2, "error: give a bundle or --config, not both"),
+        ((str(DEPLOY / "kiosk" / "foot.ini"),), 1, "error: '"),
     ],
 )
 def test_install_kiosk_refuses_bad_arguments_and_touches_nothing(
@@ -262,7 +271,7 @@ def test_install_kiosk_refuses_bad_arguments_and_touches_nothing(
         pytest.skip("the file checks come after the root check")
     result = _run_install(tmp_path, *args)
     assert result.returncode == code
-    assert result.stderr.splitlines()[0] == message
+    assert result.stderr.splitlines()[0].startswith(message)
     assert result.stdout == ""
     assert _calls(tmp_path) == ""
 
@@ -282,4 +291,128 @@ def test_install_kiosk_help(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert result.stdout.startswith("usage: sudo ")
     assert "--mode MODE" in result.stdout
+    assert _calls(tmp_path) == ""
+
+
+@pytest.mark.parametrize("name", ["innovatum-kiosk-screen.service", "innovatum-kiosk-headless.service"])
+def test_kiosk_units_are_watched_by_systemd(name: str) -> None:
+    service = {k: v for s, k, v in unit_entries(DEPLOY / "kiosk" / name) if s == "Service"}
+    assert service["Type"] == "notify"  # READY=1 from kiosk/notify.py
+    assert int(service["WatchdogSec"]) > 0  # WATCHDOG=1 from the event loop
+    assert service["Restart"] == "always"
+
+
+@pytest.mark.parametrize("script", SHELL_SCRIPTS, ids=[s.name for s in SHELL_SCRIPTS])
+def test_shell_scripts_pass_shellcheck(script: Path) -> None:
+    shellcheck = shutil.which("shellcheck")
+    if shellcheck is None:
+        pytest.skip("shellcheck is not installed here (apt-get install shellcheck)")
+    result = subprocess.run(
+        [shellcheck, "--external-sources", str(script)], capture_output=True, text=True, cwd=DEPLOY
+    )
+    assert result.returncode == 0, result.stdout
+
+
+# install-admin.sh: the same refusals, and a dry run that changes nothing -------------------------------
+
+INSTALL_ADMIN = DEPLOY / "install-admin.sh"
+
+
+def _run_stubbed(tmp_path: Path, script: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """An installer with every command that changes a system replaced by a logging stub;
+    `systemctl is-*` (read-only) answers "no"; rm and mktemp's files under TMPDIR are allowed."""
+    stubs = tmp_path / "stubs"
+    stubs.mkdir(exist_ok=True)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir(exist_ok=True)
+    log = tmp_path / "calls.log"
+    for name in [*MUTATING, "runuser", "chown", "chmod", "chgrp", "openssl", "useradd", "env"]:
+        (stubs / name).write_text(f'#!/bin/sh\necho "{name} $*" >> {log}\nexit 99\n')
+    (stubs / "systemctl").write_text(
+        f'#!/bin/sh\ncase "$1" in is-*|get-default) exit 1 ;; esac\necho "systemctl $*" >> {log}\nexit 99\n'
+    )
+    (stubs / "rm").write_text(
+        '#!/bin/sh\nfor a in "$@"; do case "$a" in\n'
+        f'  -*|{scratch}/*) ;;\n  *) echo "rm $*" >> {log}; exit 99 ;;\nesac; done\nexec /bin/rm "$@"\n'
+    )
+    # The version check (python3 -c) reads only; python3 -m venv would write.
+    (stubs / "python3").write_text(
+        f'#!/bin/sh\n[ "$1" = -c ] && exec /usr/bin/python3 "$@"\necho "python3 $*" >> {log}\nexit 99\n'
+    )
+    for stub in stubs.iterdir():
+        stub.chmod(0o755)
+    env = {
+        "PATH": f"{stubs}:/usr/sbin:/usr/bin:/sbin:/bin",
+        "HOME": str(tmp_path),
+        "LANG": "C.UTF-8",
+        "TMPDIR": str(scratch),
+    }
+    return subprocess.run(["bash", str(script), *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        ((), 2, "error: --name HOST is required (the name kiosks use to reach this server)"),
+        (("--name", "a b"), 2, "error: --name 'a b' is not a host name"),
+        (("--name", "x", "--cert", "c"), 2, "error: --cert and --key go together"),
+        (("--name", "x", "--ca", "c"), 2, "error: --ca needs --cert and --key"),
+        (("--name", "x", "--colour"), 2, "error: unknown argument '--colour'"),
+        (
+            ("--name", "x", "--cert", "/nonexistent/c", "--key", "/nonexistent/k"),
+            1,
+            "error: cannot read '/nonexistent/c'",
+        ),
+    ],
+)
+def test_install_admin_refuses_bad_arguments_and_touches_nothing(
+    tmp_path: Path, args: tuple[str, ...], code: int, message: str
+) -> None:
+    if os.geteuid() != 0 and code == 1:
+        pytest.skip("the file checks come after the root check")
+    result = _run_stubbed(tmp_path, INSTALL_ADMIN, *args)
+    assert result.returncode == code
+    assert result.stderr.splitlines()[0] == message
+    assert _calls(tmp_path) == ""
+
+
+def test_install_admin_dry_run_prints_every_step_and_changes_nothing(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("the installer checks for root before its dry run")
+    if Path("/etc/innovatum").exists() or Path("/opt/innovatum").exists():
+        pytest.skip("an installation exists on this machine; the dry run would describe fewer steps")
+    result = _run_stubbed(tmp_path, INSTALL_ADMIN, "--name", "admin.innovatum.lan", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.splitlines()[0] == "==> dry run: printing what would change, changing nothing"
+    for expected in (
+        "would run: useradd --system",
+        "would run: python3 -m venv /opt/innovatum",
+        "would run: /opt/innovatum/bin/pip install",
+        "would run: innovatum-admin init",
+        "/CN=Innovatum\\ kiosk\\ CA\\ \\(admin.innovatum.lan\\)",
+        "/CN=admin.innovatum.lan",
+        "broker-config --out /etc/mosquitto/innovatum",
+        "would run: systemctl enable --quiet innovatum-admin.service",
+        "would run: systemctl enable --quiet innovatum-admin-backup.timer",
+        "would run: systemctl restart innovatum-admin.service",
+    ):
+        assert expected in out, expected
+    assert out.splitlines()[-1].startswith("==> dry run: ") and "nothing was changed" in out
+    assert _calls(tmp_path) == ""
+    assert not Path("/etc/innovatum").exists() and not Path("/opt/innovatum").exists()
+
+
+def test_install_kiosk_dry_run_changes_nothing(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("the installer checks for root before its dry run")
+    if Path("/etc/innovatum-kiosk").exists() or Path("/opt/innovatum").exists():
+        pytest.skip("an installation exists on this machine")
+    config = tmp_path / "kiosk.toml"
+    config.write_text("[kiosk]\n")
+    result = _run_stubbed(tmp_path, INSTALL, "--config", str(config), "--mode", "headless", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "would check the config with the kiosk's own loader" in result.stdout
+    assert "would run: systemctl enable --quiet innovatum-kiosk-headless.service" in result.stdout
+    assert "nothing was changed" in result.stdout
     assert _calls(tmp_path) == ""

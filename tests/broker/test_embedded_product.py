@@ -2,7 +2,7 @@
 
 This is what `innovatum demo` and a laptop without Mosquitto rely on: the real admin CLI and the real
 kiosk, with their own paho clients, unchanged. (Production paths are tested against Mosquitto in
-tests/sync; this proves the convenience broker is good enough for the same clients.)
+tests/kiosk/sync; this proves the convenience broker is good enough for the same clients.)
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.cache import FIFOCache
 from textual.containers import Horizontal
 from textual.widgets import Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
@@ -49,7 +50,7 @@ class DirectoryScreen(KioskScreen):
         # At most one search per frame (see _request_search).
         self._awaiting_frame = False
         self._search_deferred = False
-        self._rows: dict[tuple[object, ...], Text] = {}
+        self._rows: FIFOCache[tuple[object, ...], Text] = FIFOCache(_ROW_CACHE_SIZE)
         #: The filter choices the screen was composed with (see _on_content).
         self._composed_filters: tuple[object, ...] | None = None
 
@@ -214,9 +215,8 @@ class DirectoryScreen(KioskScreen):
         key = (listing.name, partner_kind, listing.category, listing.floor, listing.hiring, language)
         row = self._rows.get(key)
         if row is None:
-            if len(self._rows) >= _ROW_CACHE_SIZE:
-                self._rows.pop(next(iter(self._rows)))
-            row = self._rows[key] = self._build_row(listing)
+            row = self._build_row(listing)
+            self._rows.set(key, row)
         return row.copy()
 
     def _build_row(self, listing: Listing) -> Text:

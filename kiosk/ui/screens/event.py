@@ -21,6 +21,7 @@ from kiosk.ui.navigation import OpenPage
 from kiosk.ui.safe import literal
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.qr_view import QrContent, QrScreen, plan_for
+from kiosk.ui.screens.wayfinding import action_way_there, way_to_place
 from kiosk.ui.widgets.qr_card import QrCard, fitting_border
 
 INFO_MIN_COLUMNS = 36
@@ -28,7 +29,10 @@ INFO_MIN_COLUMNS = 36
 
 class EventScreen(KioskScreen):
     section = "events"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "show_qr", "QR code", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "show_qr", "QR code", show=False),
+        Binding("w", "way_there", "The way there", show=False),
+    ]
 
     def __init__(self, event_id: int) -> None:
         super().__init__()
@@ -71,6 +75,7 @@ class EventScreen(KioskScreen):
                 if event.place:
                     yield Label(self._("Where"), classes="heading")
                     yield Static(literal(event.place, 200, overflow="fold"), classes="field")
+                    yield from way_to_place(self, event.place, event.title(language))
                 if event.audience:
                     yield Label(self._("For"), classes="heading")
                     yield Static(literal(event.audience, 200, overflow="fold"), classes="field")
@@ -104,6 +109,9 @@ class EventScreen(KioskScreen):
         if event is None or not code:
             return None
         return QrContent(event.title(ui_context().language), self._caption(event), code)
+
+    def action_way_there(self) -> None:
+        action_way_there(self)
 
     def action_show_qr(self) -> None:
         # Only where the page offers the button: a code that fits on the page stays on the page.

@@ -23,6 +23,7 @@ from kiosk.ui.navigation import OpenPage
 from kiosk.ui.safe import clean, literal
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.qr_view import QrContent, QrScreen, plan_for
+from kiosk.ui.screens.wayfinding import action_way_there, way_there
 from kiosk.ui.widgets.qr_card import QrCard, card_width, fitting_border
 
 #: The text column never gets narrower than this; the QR codes take the rest.
@@ -69,6 +70,7 @@ class ListingScreen(KioskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "show_qr('website-code')", "QR code", show=False),
         Binding("j", "show_qr('hiring-code')", "QR code for open positions", show=False),
+        Binding("w", "way_there", "The way there", show=False),
     ]
 
     def __init__(self, kind: str, slug: str) -> None:
@@ -155,6 +157,9 @@ class ListingScreen(KioskScreen):
         if self.query(f"#{code_id}-button"):
             self._open_qr(code_id)
 
+    def action_way_there(self) -> None:
+        action_way_there(self)
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.has_class("qr-button") and event.button.name:
             event.stop()
@@ -195,6 +200,7 @@ class ListingScreen(KioskScreen):
         if place:
             yield Label(self._("Where to find us"), classes="heading")
             yield Static(literal(place, 200, overflow="fold"), classes="field")
+            yield from way_there(self, listing.room, listing.name)
         if isinstance(listing, Partner):
             if listing.address:
                 yield Label(self._("Address"), classes="heading")

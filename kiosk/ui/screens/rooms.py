@@ -7,6 +7,7 @@ from textual.containers import VerticalScroll
 
 from kiosk.ui.context import ui_context
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.screens.wayfinding import ways_to_rooms
 from kiosk.ui.widgets.room_board import RoomBoard
 
 
@@ -20,5 +21,7 @@ class RoomsScreen(KioskScreen):
     def compose_body(self) -> ComposeResult:
         context = ui_context()
         now = context.now()
+        rooms = context.queries.rooms(now.date())
         with VerticalScroll(id="rooms"):
-            yield RoomBoard(context.queries.rooms(now.date()), now)
+            yield RoomBoard(rooms, now)
+            yield from ways_to_rooms(self, [(room.slug, room.name) for room in rooms])

@@ -2,7 +2,7 @@
 section table are all derived from (`NavBar`, `section_bindings`, `KioskApp.show_section`).
 
 A section's key is the digit its nav label starts with, so the label a visitor reads names the key
-that does the same (tests/ui/test_app_navigation.py holds the two together).
+that does the same (tests/kiosk/ui/test_app_navigation.py holds the two together).
 """
 
 from __future__ import annotations

@@ -36,6 +36,7 @@ class TopBar(Horizontal):
         context = ui_context()
         context.subscribe(self, "minute", self._show_clock)
         context.subscribe(self, "offline_since", self._show_offline)
+        context.subscribe(self, "updating", lambda _updating: self._show_offline(context.offline_since))
 
     def _show_clock(self, minute: datetime) -> None:
         language = ui_context().language
@@ -43,13 +44,16 @@ class TopBar(Horizontal):
         self._clock.update(text)
 
     def _show_offline(self, since: datetime | None) -> None:
+        """Offline wins; else "updating" while the replica is not complete (the same mark)."""
         label = self._offline
-        label.display = since is not None
+        context = ui_context()
+        label.display = since is not None or context.updating
         if since is not None:
-            context = ui_context()
             label.update(
                 context.gettext("offline since {time}").format(time=format_time(since, context.language))
             )
+        elif context.updating:
+            label.update(context.gettext("updating"))
 
 
 class AnnouncementBanner(Vertical):
