@@ -362,13 +362,16 @@ def bench_edit_to_screen(edits: int, report: Report) -> None:
                 db.close()
             ctx = mp.get_context("spawn")
             results, ready = ctx.Queue(), ctx.Event()
-            account = site.admin_account()
-            subscriber = ctx.Process(target=bare_subscriber, args=(site.port, account, pi, results, ready))
+            # One account per client: the broker takes a client's id from its user name.
+            accounts = site.admin_accounts(["pi-bare-subscriber", "pi-bare-publisher"])
+            subscriber = ctx.Process(
+                target=bare_subscriber, args=(site.port, accounts["pi-bare-subscriber"], pi, results, ready)
+            )
             subscriber.start()
             try:
                 ready.wait(60)
                 time.sleep(1)
-                publisher = _paho(site.port, *account, "pi-bare-publisher")
+                publisher = _paho(site.port, *accounts["pi-bare-publisher"], "pi-bare-publisher")
                 publisher.loop_start()
                 for _ in range(edits):
                     publisher.publish(BARE_TOPIC, f"{time.time()!r} ".encode() + b"x" * 600, qos=1)

@@ -77,8 +77,9 @@ def replica_worker(config_path: str, results: Any, stop: Any) -> None:
     outbox.ship()
 
 
-def bare_worker(count: int, port: int, admin: tuple[str, str], results: Any, stop: Any) -> None:
-    """`count` bare subscribers on one thread: reports (bare, seq, latency s) and (change, time)."""
+def bare_worker(accounts: list[tuple[str, str]], port: int, results: Any, stop: Any) -> None:
+    """A bare subscriber per account, all on one thread: reports (bare, seq, latency s) and (change,
+    time)."""
     outbox = Outbox(results)
     selector = selectors.DefaultSelector()
     clients: list[mqtt.Client] = []
@@ -91,8 +92,8 @@ def bare_worker(count: int, port: int, admin: tuple[str, str], results: Any, sto
         else:
             outbox.add(("change", received))
 
-    for number in range(count):
-        client = _paho(port, *admin, f"bare-fanout-{number}")
+    for number, account in enumerate(accounts):
+        client = _paho(port, *account, f"bare-fanout-{number}")
         client.on_message = on_message
         client.subscribe(BARE_TOPIC, qos=1)
         client.subscribe(topics.CHANGES, qos=1)
@@ -136,10 +137,14 @@ def main() -> int:
         configs = [str(path) for path in site.add_kiosks(ids)]
         site.serve()
         site.wait_published()
-        admin = site.admin_account()
-        replicas = [ctx.Process(target=replica_worker, args=(c, results, stop)) for c in configs]
         bare_count = args.connections - args.replicas
-        bare = ctx.Process(target=bare_worker, args=(bare_count, site.port, admin, results, stop))
+        # One account per client: the broker takes a client's id from its user name.
+        names = [f"fanout-bare-{n}" for n in range(bare_count)]
+        accounts = site.admin_accounts([*names, "fanout-publisher"])
+        replicas = [ctx.Process(target=replica_worker, args=(c, results, stop)) for c in configs]
+        bare = ctx.Process(
+            target=bare_worker, args=([accounts[name] for name in names], site.port, results, stop)
+        )
         processes = [*replicas, bare]
         for process in processes:
             process.start()
@@ -188,7 +193,7 @@ def main() -> int:
         }
         with lock:
             change_received.clear()
-        publisher = _paho(site.port, *admin, "bare-fanout-publisher")
+        publisher = _paho(site.port, *accounts["fanout-publisher"], "bare-fanout-publisher")
         publisher.loop_start()
         cpu_before = {pid: cpu_seconds(pid) for pid in replica_pids}
         started = time.monotonic()
