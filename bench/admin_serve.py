@@ -35,7 +35,7 @@ def idle_cpu(site: BenchSite, pid: int, seconds: float) -> tuple[float, float]:
 
 
 def latency(site: BenchSite, edits: int) -> tuple[list[float], list[float]]:
-    username, password = site.admin_account()
+    accounts = site.admin_accounts(["serve-subscriber", "serve-bare"])
     arrivals: list[float] = []
     arrived = threading.Condition()
 
@@ -44,11 +44,11 @@ def latency(site: BenchSite, edits: int) -> tuple[list[float], list[float]]:
             arrivals.append(time.time())
             arrived.notify_all()
 
-    subscriber = _paho(site.port, username, password, "bench-serve-subscriber")
+    subscriber = _paho(site.port, *accounts["serve-subscriber"], "bench-serve-subscriber")
     subscriber.on_message = on_message
     subscriber.subscribe([(topics.CHANGES, 1), (BARE_TOPIC, 1)])
     subscriber.loop_start()
-    publisher = _paho(site.port, username, password, "bench-serve-bare")
+    publisher = _paho(site.port, *accounts["serve-bare"], "bench-serve-bare")
     publisher.loop_start()
     time.sleep(1)
 

@@ -26,7 +26,7 @@ import tempfile
 import termios
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from fcntl import ioctl
 from pathlib import Path
@@ -268,20 +268,27 @@ def local_broker(directory: Path) -> Iterator[int]:
 
 
 @contextlib.contextmanager
-def kiosk_site(tenants: int, events: int, *, plans: bool = True) -> Iterator[Path]:
+def kiosk_site(tenants: int, events: int, logos: int | None = None, *, plans: bool = True) -> Iterator[Path]:
     """A filled replica, a private broker and a kiosk config for them; yields the config's path."""
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
         directory = Path(tmp)
         database = directory / "replica.db"
-        build_replica(database, tenants=tenants, events=events, plans=plans)
+        build_replica(database, tenants=tenants, events=events, logos=logos, plans=plans)
         with local_broker(directory) as port:
             yield write_config(directory, database, port)
 
 
 @contextlib.contextmanager
-def running_kiosk(config: Path, columns: int = 160, rows: int = 45) -> Iterator[KioskProcess]:
-    """A kiosk started in a pseudo-terminal, yielded once its first frame is on the terminal."""
-    kiosk = KioskProcess(config, columns, rows, marker=FIRST_FRAME_MARKER)
+def running_kiosk(
+    config: Path | None,
+    columns: int = 160,
+    rows: int = 45,
+    *,
+    command: list[str] | None = None,
+    preexec: Callable[[], None] | None = None,
+) -> Iterator[KioskProcess]:
+    """A kiosk (or `command`) started in a pseudo-terminal, yielded once its first frame is on it."""
+    kiosk = KioskProcess(config, columns, rows, marker=FIRST_FRAME_MARKER, command=command, preexec=preexec)
     try:
         kiosk.wait_for_marker(timeout=30)
         yield kiosk
@@ -292,9 +299,22 @@ def running_kiosk(config: Path, columns: int = 160, rows: int = 45) -> Iterator[
 class KioskProcess:
     """`innovatum-kiosk --config FILE` in a pseudo-terminal of `columns` x `rows`, output drained."""
 
-    def __init__(self, config: Path, columns: int = 160, rows: int = 45, marker: bytes = b"") -> None:
+    def __init__(
+        self,
+        config: Path | None,
+        columns: int = 160,
+        rows: int = 45,
+        marker: bytes = b"",
+        *,
+        command: list[str] | None = None,
+        preexec: Callable[[], None] | None = None,
+    ) -> None:
+        """`command` replaces the kiosk (a floor app, say); `preexec` runs in the child before exec
+        (bench/pi_core.py puts the process into a Pi-class cgroup there, imports included)."""
         self.marker = marker
         self.output = bytearray()
+        #: (perf_counter, len(output)) after each read: when each part of a frame arrived.
+        self.chunks: list[tuple[float, int]] = []
         self.marker_seen_at: float | None = None
         self.cpu_at_marker: float | None = None
         self._master, slave = pty.openpty()
@@ -308,8 +328,12 @@ class KioskProcess:
         }
         env.pop("TEXTUAL", None)  # no devtools
         self.started_at = time.perf_counter()
+        if command is None:
+            assert config is not None
+            command = [KIOSK_COMMAND, "--config", str(config)]
         self.process = subprocess.Popen(
-            [KIOSK_COMMAND, "--config", str(config)],
+            command,
+            preexec_fn=preexec,
             stdin=slave,
             stdout=slave,
             stderr=slave,
@@ -340,6 +364,7 @@ class KioskProcess:
             if not chunk:
                 return
             self.output += chunk
+            self.chunks.append((time.perf_counter(), len(self.output)))
             if self.marker_seen_at is None and self.marker and self.marker in self.output:
                 self.marker_seen_at = time.perf_counter()
                 with contextlib.suppress(OSError, RuntimeError):
@@ -368,6 +393,45 @@ class KioskProcess:
         stat = Path(f"/proc/{self.pid}/stat").read_text()
         fields = stat[stat.rindex(")") + 2 :].split()
         return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime (fields 14, 15)
+
+    def cpu_precise(self) -> float:
+        """CPU seconds of all the process's threads to the nanosecond (/proc/<pid>/task/*/schedstat):
+        the clock-tick figure of `cpu_seconds` is too coarse for one panel change or one key."""
+        total = 0
+        for task in Path(f"/proc/{self.pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                total += int((task / "schedstat").read_text().split()[0])
+        return total / 1e9
+
+    def key_to_frame(self, key: bytes, idle: float = 0.15, timeout: float = 30.0) -> float:
+        """Milliseconds from writing `key` to the terminal until the last byte of the frames it caused.
+
+        A key may be answered with several frames (the search field's echo, then the results; a new
+        screen painted more than once), with pauses between them while the process computes, longer
+        on a capped core. So the answer is complete when the process has gone idle: less than 0.5 ms
+        of CPU (all threads) in `idle` seconds after some output arrived. The time is that of the last
+        byte before the idle stretch, the finished screen as a visitor sees it; a cursor blink or a
+        clock tick after the process went idle is not part of the answer.
+        """
+        before = len(self.output)
+        samples: list[tuple[float, float]] = []
+        start = time.perf_counter()
+        os.write(self._master, key)
+        deadline = start + timeout
+        while True:
+            time.sleep(0.01)
+            now = time.perf_counter()
+            samples.append((now, self.cpu_precise()))
+            if now > deadline:
+                raise RuntimeError(f"no frame within {timeout} s after {key!r}")
+            if len(self.output) <= before or now - start < idle:
+                continue
+            window = [cpu for at, cpu in samples if at >= now - idle]
+            if window[-1] - window[0] < 0.0005:
+                went_idle = now - idle
+                answered = [at for at, length in self.chunks if length > before and at <= went_idle]
+                if answered:
+                    return (answered[-1] - start) * 1000
 
     def stop(self) -> None:
         if self.process.poll() is None:

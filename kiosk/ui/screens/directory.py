@@ -65,6 +65,8 @@ class DirectoryScreen(KioskScreen):
         self._awaiting_frame = False
         self._search_deferred = False
         self._rows: FIFOCache[tuple[object, ...], Text] = FIFOCache(_ROW_CACHE_SIZE)
+        #: The filter choices the screen was composed with (see _on_content).
+        self._composed_filters: tuple[object, ...] | None = None
 
     def screen_title(self) -> str:
         return self._("Companies and partners")
@@ -82,6 +84,7 @@ class DirectoryScreen(KioskScreen):
             # A filter whose value vanished in an update (last tenant on that floor left) is dropped.
             if self.floor not in floors:
                 self.floor = None
+            self._composed_filters = (tuple(categories), tuple(floors))
             yield Select(
                 [(self._("Floor {floor}").format(floor=floor), floor) for floor in floors],
                 prompt=self._("All floors"),
@@ -126,6 +129,21 @@ class DirectoryScreen(KioskScreen):
         super().on_mount()
         self._show_results()
         self.call_after_refresh(self._prepare_suggestions)
+
+    async def _on_content(self, version: int) -> None:
+        """A content update that leaves the filters' choices as they are only changes the results:
+        search again instead of rebuilding the screen (the rebuild was most of an edit's way to the
+        screen on a Pi-class core, bench/pi.py)."""
+        context = ui_context()
+        try:
+            filters = (tuple(context.queries.categories()), tuple(context.queries.floors()))
+        except sqlite3.Error:
+            filters = None
+        if filters is None or filters != self._composed_filters or not self.is_attached:
+            await super()._on_content(version)
+            return
+        self._shown = None  # the same query may now answer with other rows: draw them again
+        self._show_results()
 
     async def refresh_content(self) -> None:
         searching = isinstance(self.focused, Input)

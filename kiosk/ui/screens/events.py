@@ -17,6 +17,7 @@ from kiosk.ui.i18n import format_day, format_range, format_time
 from kiosk.ui.navigation import OpenEvent
 from kiosk.ui.safe import literal
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.widgets.result_list import ResultList
 
 #: How far ahead the events screen looks.
 EVENT_DAYS = 14
@@ -106,7 +107,9 @@ class EventsScreen(KioskScreen):
                 row.stylize("dim")
                 row.no_wrap, row.overflow = True, "ellipsis"
                 options.append(Option(row, id=f"event:{event.id}"))
-        yield OptionList(*options, id="event-list")
+        # Every row is one line: ResultList lays out two weeks of events (hundreds of rows) without
+        # wrapping each one, which cost most of a switch to this screen (bench/pi.py).
+        yield ResultList(*options, id="event-list")
 
     @on(OptionList.OptionSelected, "#event-list")
     def _opened(self, event: OptionList.OptionSelected) -> None:

@@ -207,3 +207,25 @@ async def test_an_edited_listing_shows_its_new_row(
         text = screen_text(app)
         assert "Design · Plan 4  Rekryterar" in text
         assert "Plan 1" not in text
+
+
+async def test_an_edit_that_keeps_the_filters_updates_the_results_in_place(
+    make_app: AppFactory, replica: Replica, port: FakeSyncPort
+) -> None:
+    """A renamed listing (no new category or floor) shows at once, and the visitor typing on is not
+    interrupted: the search field keeps its text and the focus, the filters their choice."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2", *"vav")
+        await pilot.pause()
+        select = app.screen.query_one("#category", Select)
+        data = next(tenant for tenant in tenants() if tenant["slug"] == "vavstolen")
+        port.emit("applied", replica.put("tenant", "vavstolen", {**data, "name": "Vävstolen Nya AB"}))
+        for _ in range(3):
+            await pilot.pause()
+        assert "Vävstolen Nya AB" in screen_text(app)
+        assert app.screen.query_one("#category", Select) is select  # not rebuilt under the visitor
+        await pilot.press("s")  # typing goes on in the field
+        await pilot.pause()
+        assert app.screen.query_one("#search", Input).value == "vavs"
+        assert "Vävstolen Nya AB" in screen_text(app)
