@@ -84,7 +84,6 @@ class DirectoryScreen(KioskScreen):
             # A filter whose value vanished in an update (last tenant on that floor left) is dropped.
             if self.floor not in floors:
                 self.floor = None
-            self._composed_filters = (tuple(categories), tuple(floors))
             yield Select(
                 [(self._("Floor {floor}").format(floor=floor), floor) for floor in floors],
                 prompt=self._("All floors"),
@@ -112,10 +111,12 @@ class DirectoryScreen(KioskScreen):
         categories = context.queries.categories()
         if self.category not in categories:
             self.category = None
+        names = context.queries.category_names(context.language)
+        self._composed_filters = self._filter_choices(categories, floors, names)
         yield CategoryChips(
             categories,
             self.category,
-            names=context.queries.category_names(context.language),
+            names=names,
             all_label=self._("All categories"),
             columns=columns,
             max_rows=1 if self.app.size.height < 30 else 2,
@@ -135,8 +136,11 @@ class DirectoryScreen(KioskScreen):
         search again instead of rebuilding the screen (the rebuild was most of an edit's way to the
         screen on a Pi-class core, bench/pi.py)."""
         context = ui_context()
+        queries = context.queries
         try:
-            filters = (tuple(context.queries.categories()), tuple(context.queries.floors()))
+            filters = self._filter_choices(
+                queries.categories(), queries.floors(), queries.category_names(context.language)
+            )
         except sqlite3.Error:
             filters = None
         if filters is None or filters != self._composed_filters or not self.is_attached:
@@ -144,6 +148,13 @@ class DirectoryScreen(KioskScreen):
             return
         self._shown = None  # the same query may now answer with other rows: draw them again
         self._show_results()
+
+    @staticmethod
+    def _filter_choices(
+        categories: list[str], floors: list[int], names: dict[str, str]
+    ) -> tuple[object, ...]:
+        """What the filters offer: the chips (and their names in the language shown) and the floors."""
+        return (tuple(categories), tuple(floors), tuple(sorted(names.items())))
 
     async def refresh_content(self) -> None:
         searching = isinstance(self.focused, Input)

@@ -69,6 +69,7 @@ def leg_steps(route: Route) -> list[list[tuple[int, Step]]]:
 
 
 class WayScreen(KioskScreen):
+    is_page = True  # below the page that opened it: the nav bar's Back returns there
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n,right", "leg(1)", "Next map", show=False),
         Binding("p,left", "leg(-1)", "Previous map", show=False),

@@ -84,6 +84,11 @@ async def test_the_way_by_touch_in_english(make_app: AppFactory, placed: Replica
         await pilot.press("l")
         await pilot.pause()
         assert "(karta 1 av 2)" in screen_text(app)
+        # Back by touch, to the company's page the map was opened from.
+        assert "Esc Tillbaka" in screen_text(app)
+        await pilot.click("#nav-back")
+        await pilot.pause()
+        assert isinstance(app.screen, ListingScreen)
 
 
 async def test_the_map_follows_the_screen_facing(make_app: AppFactory, replica: Replica) -> None:
@@ -196,6 +201,8 @@ async def test_the_way_from_the_room_board(make_app: AppFactory, placed: Replica
         await pilot.pause()
         buttons = [str(button.label) for button in app.screen.query(".way-button")]
         assert buttons == ["Vägen till Ada"]  # Turing cannot be reached, Polhem is on no plan
+        app.screen.query_one("#way-to-0").scroll_visible(animate=False)  # below the board and its legend
+        await pilot.pause()
         await pilot.click("#way-to-0")
         await pilot.pause()
         assert isinstance(app.screen, WayScreen)
