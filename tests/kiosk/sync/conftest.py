@@ -250,7 +250,14 @@ class Site:
 
     def wait_converged(self, kiosk_id: str, timeout: float = 60.0) -> dict[str, Any]:
         expected = self.admin_state()
-        wait_until(lambda: self.content(kiosk_id) == expected, timeout, f"{kiosk_id} to converge")
+
+        def converged() -> bool:
+            try:
+                return self.content(kiosk_id) == expected
+            except subprocess.CalledProcessError:
+                return False  # `dump` refuses a damaged replica (one line, exit 2) until the kiosk rebuilt it
+
+        wait_until(converged, timeout, f"{kiosk_id} to converge")
         return expected
 
     def raw(self, role: str | None, subject: str = "", client_id: str = "raw") -> RawClient:
