@@ -218,13 +218,15 @@ async def test_an_edit_that_keeps_the_filters_updates_the_results_in_place(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2", *"vav")
         await pilot.pause()
-        select = app.screen.query_one("#category", Select)
+        select = app.screen.query_one("#floor", Select)
+        chips = app.screen.query_one(CategoryChips)
         data = next(tenant for tenant in tenants() if tenant["slug"] == "vavstolen")
         port.emit("applied", replica.put("tenant", "vavstolen", {**data, "name": "Vävstolen Nya AB"}))
         for _ in range(3):
             await pilot.pause()
         assert "Vävstolen Nya AB" in screen_text(app)
-        assert app.screen.query_one("#category", Select) is select  # not rebuilt under the visitor
+        assert app.screen.query_one("#floor", Select) is select  # not rebuilt under the visitor
+        assert app.screen.query_one(CategoryChips) is chips
         await pilot.press("s")  # typing goes on in the field
         await pilot.pause()
         assert app.screen.query_one("#search", Input).value == "vavs"
