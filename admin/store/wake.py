@@ -92,9 +92,7 @@ class Waker:
         while True:
             try:
                 self._socket.recv(64)
-            except BlockingIOError:
-                return True
-            except OSError:
+            except OSError:  # BlockingIOError once drained; anything else ends the wait as well
                 return True
 
     def close(self) -> None:
